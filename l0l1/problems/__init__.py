@@ -1,0 +1,1 @@
+"""Objectives, oracles and their constants (THEORY T2)."""
