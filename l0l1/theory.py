@@ -1,0 +1,113 @@
+"""Parameter schedules and bounds of THEORY T3-T5, each written once as a SymPy expression.
+
+`proofs_check` certifies these very objects; :func:`numeric` turns one into a fast
+float function (cached lambdify) for the schedules and the figures. Constants are
+exact (Rationals, E, sqrt) so that nothing is rounded before it is certified.
+
+Status of each statement (THEORY): Z20 step rules are stated, their bounds recalled;
+the V24 rules are recalled; the SPIDER-clip schedule is derived for this project.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import sympy as sp
+
+L0, L1, Delta, M, eps, sigma, tau, n, T = sp.symbols(
+    "L_0 L_1 Delta M epsilon sigma tau n T", positive=True
+)
+n0 = sp.Symbol("n_0", positive=True, integer=True)
+g = sp.Symbol("g", nonnegative=True)  # gradient (or estimator) norm fed to a step rule
+
+# --- T3: deterministic methods -----------------------------------------------------------
+GD_STEP = 1 / (2 * (L0 + L1 * M))  # Z20 Thm 6 rule (stated)
+GD_BOUND = 4 * (L0 + L1 * M) * Delta / eps**2  # Z20 Thm 6 bound (recalled)
+
+CLIP_ETA = 1 / (10 * L0)  # Z20 Thm 3: eta_c
+CLIP_GAMMA = sp.Min(1 / CLIP_ETA, 1 / (10 * L1 * CLIP_ETA))  # Z20 Thm 3: gamma
+CLIP_STEP = sp.Min(CLIP_ETA, CLIP_GAMMA * CLIP_ETA / g)
+CLIP_BOUND = 20 * L0 * Delta / eps**2 + 20 * sp.Max(1, L1**2) * Delta / L0  # (recalled)
+
+# Normalized GD with gamma*eta_c = eta_n and eta_c = eta_n/beta (derived): h_c/2 <= h_n <= h_c.
+NGD_ETA = CLIP_GAMMA * CLIP_ETA
+NGD_BETA = CLIP_GAMMA
+NGD_STEP = NGD_ETA / (g + NGD_BETA)
+NGD_BOUND = 26 * L0 * Delta / eps**2 + 26 * sp.Max(1, L1**2) * Delta / L0  # (derived)
+
+# Z20 Thm 4 lower bound over the family (recalled): a reference curve, not a per-run check.
+GD_LOWER_BOUND = L1 * M * (Delta - 5 * eps / 8) / (8 * eps**2 * (sp.log(M) + 1))
+
+# V24 rules (recalled) and smoothed clipping (Gorbunov et al. 2024).
+V24_SI_STEP = 1 / (L0 + sp.Rational(3, 2) * L1 * g)
+V24_CL_STEP = sp.Min(1 / (2 * L0), 1 / (3 * L1 * g))
+V24_STAR_STEP = sp.log(1 + L1 * g / (L0 + L1 * g)) / (L1 * g)
+SMOOTH_NU = sp.LambertW(1)  # W(1) = 0.56714...
+SMOOTH_STEP = SMOOTH_NU / (2 * (L0 + L1 * g))
+
+# Per-step decrease a g^2/(2 L0 + 3 L1 g) gives the bound below; a per rule.
+V24_A = {"v24_si": sp.Integer(1), "v24_star": sp.Integer(1), "v24_cl": sp.Rational(1, 2)}
+
+
+def v24_bound(a):
+    """Iterations to eps for a V24 rule with decrease constant a (T3, recalled)."""
+    return 2 * L0 * Delta / (a * eps**2) + 3 * L1 * Delta / (a * eps)
+
+
+# --- T4: stochastic methods ---------------------------------------------------------------
+SGD_STEP = sp.Min(1 / sp.sqrt(T), 1 / (L1 * (M + tau)))  # Z20 Thm 8 rule (stated)
+SGD_BOUND = (Delta + (5 * L0 + 4 * L1 * M) * (M + tau) ** 2) ** 2 / eps**4  # (recalled, low)
+CLIP_SGD_ETA = sp.Min(1 / (20 * L0), 1 / (128 * L1 * tau), 1 / sp.sqrt(T))  # Z20 Thm 7
+# The printed first branch 1/(16 eta L1 (|g|+tau)) is dimensionally a number; we use:
+CLIP_SGD_STEP = sp.Min(1 / (16 * L1 * (g + tau)), CLIP_SGD_ETA)
+
+# --- T5: SPIDER (F18) and SPIDER-clip (derived) ---------------------------------------------
+L = sp.Symbol("L", positive=True)  # a global smoothness constant for F18's SPIDER
+SPIDER_STEP = sp.Min(eps / (L * n0 * g), 1 / (2 * L * n0))  # F18 (recalled)
+SPIDER_ONLINE_S1 = 2 * sigma**2 / eps**2
+SPIDER_ONLINE_S2 = 2 * sigma / (eps * n0)
+SPIDER_ONLINE_Q = sigma * n0 / eps
+SPIDER_FINITE_S2 = sp.sqrt(n) / n0
+SPIDER_FINITE_Q = n0 * sp.sqrt(n)
+SPIDER_K = 4 * L * Delta * n0 / eps**2 + 1
+
+A = 2 * (sp.sqrt(sp.E) - 1)  # per-sample Lipschitz factor within radius 1/(2 L1)
+SPIDER_CLIP_STEP = sp.Min(eps / g, sp.Rational(1, 2)) / (n0 * (L0 + L1 * g))
+SPIDER_CLIP_S1_ONLINE = sp.Max(1, sp.ceiling(2 * sigma**2 / eps**2))
+SPIDER_CLIP_Q_ONLINE = sp.Max(1, sp.ceiling(sigma * n0 / eps))
+SPIDER_CLIP_Q_FINITE = sp.ceiling(n0 * sp.sqrt(n))
+q = sp.Symbol("q", positive=True, integer=True)
+SPIDER_CLIP_S2 = sp.ceiling(2 * A**2 * q / n0**2)
+RHO_ONLINE = sp.Rational(3, 2) * sp.exp(sp.Rational(1, 4))
+RHO_FINITE = sp.exp(sp.Rational(1, 4))
+
+
+def spider_clip_C(rho):
+    """Constant C of the T5 guarantee E min{|grad f|, L0/L1} <= C eps (derived)."""
+    m = sp.Rational(5949, 10000) / n0 + (1 + sp.Rational(2975, 10000) / n0) * sp.sqrt(rho)
+    return 3 + m**2 + sp.sqrt(rho)
+
+
+SPIDER_CLIP_K_MIN = 4 * n0 * L0 * Delta / eps**2  # K for the probability statement
+SPIDER_CLIP_K_NOISELESS = (
+    sp.floor(
+        sp.Rational(712, 1000) * n0 * L0 * Delta / eps**2
+        + sp.Rational(1424, 1000) * n0 * L1 * Delta / eps
+    )
+    + 1
+)
+K = sp.Symbol("K", positive=True, integer=True)
+S1, S2 = sp.symbols("S_1 S_2", positive=True, integer=True)
+SPIDER_SFO_TOTAL = sp.ceiling(K / q) * S1 + 2 * S2 * (K - sp.ceiling(K / q))
+
+
+@cache
+def numeric(expr: sp.Expr, args: tuple[sp.Symbol, ...]):
+    """A float function of ``args`` evaluating ``expr`` (lambdify, cached)."""
+    return sp.lambdify(args, expr, modules=["math", {"LambertW": _lambert_w}])
+
+
+def _lambert_w(x):
+    from scipy.special import lambertw
+
+    return float(lambertw(x).real)
