@@ -1,7 +1,22 @@
 """l0l1: a sandbox for (L0,L1)-smooth non-convex optimization.
 
-Importing the package is cheap: Numba, SciPy and Matplotlib load only when a
-kernel, a fit or a figure is first used.
+Importing the package is cheap: Numba, SymPy, SciPy and Matplotlib load only when a
+problem, a kernel, a fit or a figure is first used.
+
+    >>> from l0l1 import make_problem, run
 """
 
 __version__ = "0.1.0"
+__all__ = ["make_problem", "run"]
+
+
+def __getattr__(name):
+    if name == "make_problem":
+        from l0l1.problems.catalog import make_problem
+
+        return make_problem
+    if name == "run":
+        from l0l1.runs import run
+
+        return run
+    raise AttributeError(name)

@@ -131,7 +131,9 @@ class Problem:
 def _as_x(x, dim: int) -> np.ndarray:
     arr = np.ascontiguousarray(np.atleast_1d(np.asarray(x, dtype=np.float64)))
     if arr.ndim != 1 or arr.shape[0] != dim:
-        raise ProblemError(f"x0: shape {arr.shape} does not match the problem; allowed shape ({dim},)")
+        raise ProblemError(
+            f"x0: shape {arr.shape} does not match the problem; allowed shape ({dim},)"
+        )
     return arr
 
 
@@ -140,7 +142,9 @@ def check_finite_positive(field_name: str, value, *, allow_zero: bool = False) -
     try:
         val = float(value)
     except (TypeError, ValueError):
-        raise ProblemError(f"{field_name}: {value!r} is not a number; allowed: a finite real") from None
+        raise ProblemError(
+            f"{field_name}: {value!r} is not a number; allowed: a finite real"
+        ) from None
     if math.isnan(val) or math.isinf(val) or val < 0 or (val == 0 and not allow_zero):
         allowed = "a finite number >= 0" if allow_zero else "a finite number > 0"
         raise ProblemError(f"{field_name}: {value!r} is not allowed; allowed: {allowed}")

@@ -1,0 +1,221 @@
+"""The Numba kernels: one loop for single-estimator methods, one for SPIDER (THEORY T3-T6).
+
+Both loops follow the measurement rules of T6:
+- the hitting time is the first k with ||grad f(x_k)|| <= eps, probed with the exact
+  gradient, which the method never sees and which is not counted as an oracle call;
+- ``calls_at_hit`` counts the oracle calls spent to produce x_0..x_k;
+- a non-finite iterate or gradient ends the run as "diverged" at that iteration;
+- the run stops at ``max_iter`` iterations or once ``max_calls`` calls are spent
+  ("not reached").
+The exact gradient is probed every ``probe_every`` iterations (and always when the
+method's own oracle is exact, where the probe is the step's gradient and costs nothing).
+
+Trace rows (one per checkpoint in ``ckpts`` plus the last iterate) hold
+``k, calls, f(x_k), ||grad f(x_k)||, ||estimator_k||, step length ||x_{k+1} - x_k||``;
+the last two are NaN on the final row.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from l0l1.methods.steps import step_size
+from l0l1.problems.evaluate import grad_into, value
+from l0l1.problems.oracles import ORACLE_EXACT, draw_sample, sample_grad_into
+
+REACHED = 0
+NOT_REACHED = 1
+DIVERGED = 2
+STATUS_NAMES = ("reached", "not reached", "diverged")
+TRACE_COLUMNS = ("iteration", "oracle_calls", "f", "grad_norm", "estimator_norm", "step_length")
+
+
+@njit(cache=True)
+def _norm(a):
+    return math.sqrt(np.dot(a, a))
+
+
+@njit(cache=True)
+def _all_finite(a):
+    for t in a:
+        if not math.isfinite(t):
+            return False
+    return True
+
+
+@njit(cache=True)
+def _record(trace, row, k, calls, f, gn, en, step):
+    trace[row, 0] = k
+    trace[row, 1] = calls
+    trace[row, 2] = f
+    trace[row, 3] = gn
+    trace[row, 4] = en
+    trace[row, 5] = step
+
+
+@njit(cache=True)
+def _estimate(kind, P, v, n, oracle, w, batch, rng, x, s, tmp, out):
+    """out <- mean of ``batch`` oracle samples at x; returns the calls spent."""
+    out[:] = 0.0
+    for _ in range(batch):
+        draw_sample(oracle, P, v, w, n, rng, s)
+        sample_grad_into(oracle, kind, P, v, s, x, tmp)
+        out += tmp
+    out /= batch
+    return batch
+
+
+@njit(cache=True)
+def run_single(
+    kind, P, v, n, oracle, w, batch, rule, p, x0, eps, max_iter, max_calls, probe_every, rng, ckpts
+):
+    """GD-family and SGD-family loop: x_{k+1} = x_k - h(||g_k||) g_k, one estimator g_k.
+
+    With ``oracle == ORACLE_EXACT`` g_k = grad f(x_k), costing max(n, 1) calls.
+    Returns (status, stop_iter, calls_at_hit, calls, n_clipped, gmax, x, trace, rows).
+    """
+    d = x0.shape[0]
+    x = x0.copy()
+    g = np.empty(d)
+    est = np.empty(d)
+    tmp = np.empty(d)
+    s = np.empty(d + 1)
+    trace = np.full((ckpts.shape[0] + 1, 6), np.nan)
+    exact_cost = max(n, 1)
+    calls = 0
+    n_clipped = 0
+    gmax = 0.0
+    row = 0
+    status = NOT_REACHED
+    calls_at_hit = -1
+    gn = np.nan
+    k = 0
+    while True:
+        at_ckpt = row < ckpts.shape[0] and ckpts[row] == k
+        if oracle == ORACLE_EXACT or k % probe_every == 0 or at_ckpt:
+            grad_into(kind, P, v, x, g)
+            gn = _norm(g)
+            if not math.isfinite(gn):
+                status = DIVERGED
+                break
+            if gn <= eps:
+                status = REACHED
+                calls_at_hit = calls
+                break
+        if k >= max_iter or (max_calls > 0 and calls >= max_calls):
+            break
+        calls_k = calls
+        if oracle == ORACLE_EXACT:
+            est[:] = g
+            calls += exact_cost
+        else:
+            calls += _estimate(kind, P, v, n, oracle, w, batch, rng, x, s, tmp, est)
+        en = _norm(est)
+        h, clipped = step_size(rule, p, en)
+        n_clipped += clipped
+        gmax = max(gmax, en)
+        if at_ckpt:
+            _record(trace, row, k, calls_k, value(kind, P, v, x), gn, en, h * en)
+            row += 1
+        x -= h * est
+        k += 1
+        if not _all_finite(x):
+            status = DIVERGED
+            break
+    _record(trace, row, k, calls, value(kind, P, v, x), gn, np.nan, np.nan)
+    return status, k, calls_at_hit, calls, n_clipped, gmax, x, trace, row + 1
+
+
+@njit(cache=True)
+def run_spider(
+    kind,
+    P,
+    v,
+    n,
+    oracle,
+    w,
+    q,
+    S1,
+    S2,
+    exact_refresh,
+    rule,
+    p,
+    x0,
+    eps,
+    max_iter,
+    max_calls,
+    probe_every,
+    rng,
+    ckpts,
+):
+    """SPIDER loop (F18 estimator, T5): refresh every q iterations, else recursive update.
+
+    Refresh: v_k = mean of S1 samples (S1 calls), or the exact gradient when
+    ``exact_refresh`` (max(n, 1) calls, the finite-sum case). Inner step:
+    v_k = v_{k-1} + mean over S2 samples of [g(x_k; xi) - g(x_{k-1}; xi)] (2 S2 calls).
+    Returns the same tuple as :func:`run_single`.
+    """
+    d = x0.shape[0]
+    x = x0.copy()
+    x_prev = x0.copy()
+    g = np.empty(d)
+    est = np.empty(d)
+    tmp = np.empty(d)
+    tmp2 = np.empty(d)
+    s = np.empty(d + 1)
+    trace = np.full((ckpts.shape[0] + 1, 6), np.nan)
+    exact_cost = max(n, 1)
+    calls = 0
+    n_clipped = 0
+    gmax = 0.0
+    row = 0
+    status = NOT_REACHED
+    calls_at_hit = -1
+    gn = np.nan
+    k = 0
+    while True:
+        at_ckpt = row < ckpts.shape[0] and ckpts[row] == k
+        if k % probe_every == 0 or at_ckpt:
+            grad_into(kind, P, v, x, g)
+            gn = _norm(g)
+            if not math.isfinite(gn):
+                status = DIVERGED
+                break
+            if gn <= eps:
+                status = REACHED
+                calls_at_hit = calls
+                break
+        if k >= max_iter or (max_calls > 0 and calls >= max_calls):
+            break
+        calls_k = calls
+        if k % q == 0:
+            if exact_refresh:
+                grad_into(kind, P, v, x, est)
+                calls += exact_cost
+            else:
+                calls += _estimate(kind, P, v, n, oracle, w, S1, rng, x, s, tmp, est)
+        else:
+            for _ in range(S2):
+                draw_sample(oracle, P, v, w, n, rng, s)
+                sample_grad_into(oracle, kind, P, v, s, x, tmp)
+                sample_grad_into(oracle, kind, P, v, s, x_prev, tmp2)
+                est += (tmp - tmp2) / S2
+            calls += 2 * S2
+        en = _norm(est)
+        h, clipped = step_size(rule, p, en)
+        n_clipped += clipped
+        gmax = max(gmax, en)
+        if at_ckpt:
+            _record(trace, row, k, calls_k, value(kind, P, v, x), gn, en, h * en)
+            row += 1
+        x_prev[:] = x
+        x -= h * est
+        k += 1
+        if not _all_finite(x):
+            status = DIVERGED
+            break
+    _record(trace, row, k, calls, value(kind, P, v, x), gn, np.nan, np.nan)
+    return status, k, calls_at_hit, calls, n_clipped, gmax, x, trace, row + 1

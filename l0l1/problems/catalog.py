@@ -1,0 +1,100 @@
+"""Problems by name: what the CLI and sweep files refer to (THEORY T2).
+
+``make_problem(name, **params)`` validates the name and the parameters and builds the
+Problem; ``start_constants(problem, x0)`` gives Delta and M for a start, and
+``default_x0(problem)`` a start that is far enough from stationarity to be instructive.
+"""
+
+from __future__ import annotations
+
+import difflib
+import inspect
+
+import numpy as np
+
+from l0l1.problems import exponential, phase_retrieval, polynomial
+from l0l1.problems.base import (
+    KIND_COSH,
+    KIND_EXP,
+    KIND_LOGCOSH,
+    KIND_LOGISTIC,
+    KIND_PHASE,
+    KIND_PHASE_POP,
+    KIND_POLY,
+    Problem,
+    ProblemError,
+    StartConstants,
+)
+
+PROVISIONAL_L1 = 1.0  # polynomials built without L1; schedules then pick their own L1
+
+
+def _polynomial(coeffs, L1=None) -> Problem:
+    prob = polynomial.univariate(coeffs, PROVISIONAL_L1 if L1 is None else L1)
+    return _mark_L1(prob, L1)
+
+
+def _separable_polynomial(coeffs, L1=None) -> Problem:
+    prob = polynomial.separable(coeffs, PROVISIONAL_L1 if L1 is None else L1)
+    return _mark_L1(prob, L1)
+
+
+def _mark_L1(prob: Problem, L1) -> Problem:
+    from dataclasses import replace
+
+    return replace(prob, spec={**prob.spec, "L1_fixed": L1 is not None})
+
+
+PROBLEMS = {
+    "polynomial": _polynomial,
+    "separable_polynomial": _separable_polynomial,
+    "exp": exponential.exp_sum,
+    "cosh": exponential.cosh_sum,
+    "logcosh": exponential.logcosh_sum,
+    "logistic": exponential.logistic,
+    "phase_retrieval": phase_retrieval.finite_sum,
+    "online_phase_retrieval": phase_retrieval.online,
+}
+
+
+def make_problem(name: str, **params) -> Problem:
+    """Build the problem called ``name`` from keyword parameters (validated)."""
+    if name not in PROBLEMS:
+        close = difflib.get_close_matches(str(name), PROBLEMS, n=3, cutoff=0.4)
+        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        raise ProblemError(f"problem: {name!r} is unknown{hint}; allowed: {', '.join(PROBLEMS)}")
+    builder = PROBLEMS[name]
+    allowed = list(inspect.signature(builder).parameters)
+    for key in params:
+        if key not in allowed:
+            raise ProblemError(
+                f"{key}: not a parameter of problem {name!r}; allowed: {', '.join(allowed)}"
+            )
+    return builder(**params)
+
+
+def start_constants(problem: Problem, x0: np.ndarray) -> StartConstants:
+    """Delta = f(x0) - f* and M on {f <= f(x0)} (T3), certified where the problem allows."""
+    if not problem.bounded_below:
+        raise ProblemError(
+            f"problem: {problem.name!r} is unbounded below (f* = -inf); rate runs need f* finite: "
+            "allowed: even degree with a positive leading coefficient"
+        )
+    if problem.kind == KIND_POLY:
+        return polynomial.sublevel_constants(problem, x0)
+    if problem.kind in (KIND_EXP, KIND_COSH, KIND_LOGCOSH, KIND_LOGISTIC):
+        return exponential.start_constants(problem, x0)
+    if problem.kind in (KIND_PHASE, KIND_PHASE_POP):
+        return phase_retrieval.start_constants(problem, x0)
+    raise ProblemError(f"problem: {problem.name!r} has no start constants")
+
+
+def default_x0(problem: Problem) -> np.ndarray:
+    """A default start: 2 per coordinate for polynomials, 3 for cosh/logcosh, 1 for exp,
+    0 for logistic, and a seeded random point at distance ~1.5 from 0 for phase retrieval."""
+    d = problem.dim
+    if problem.kind in (KIND_PHASE, KIND_PHASE_POP):
+        rng = np.random.default_rng(problem.spec.get("seed", 0) + 2)
+        return 1.5 * rng.standard_normal(d) / np.sqrt(d)
+    start = {KIND_POLY: 2.0, KIND_EXP: 1.0, KIND_COSH: 3.0, KIND_LOGCOSH: 3.0, KIND_LOGISTIC: 0.0}
+    return np.full(d, start[problem.kind])

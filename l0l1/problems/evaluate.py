@@ -1,0 +1,164 @@
+"""Numba formulas of every problem kind (THEORY T2): value, gradient, component gradient.
+
+One switch on ``kind`` (see base.KIND_*); all functions are ``njit(cache=True)`` and
+take only arrays and scalars, so the kernels in :mod:`l0l1.methods` can inline them.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from l0l1.problems.base import (
+    KIND_COSH,
+    KIND_EXP,
+    KIND_LOGCOSH,
+    KIND_LOGISTIC,
+    KIND_PHASE,
+    KIND_PHASE_POP,
+    KIND_POLY,
+)
+
+
+@njit(cache=True)
+def _poly_row(P, j, t):
+    """p_j(t) and p_j'(t) by Horner's rule, coefficients P[j, :] ascending."""
+    deg = P.shape[1] - 1
+    val = P[j, deg]
+    der = 0.0
+    for i in range(deg - 1, -1, -1):
+        der = der * t + val
+        val = val * t + P[j, i]
+    return val, der
+
+
+@njit(cache=True)
+def _log1pexp(t):
+    """log(1 + e^t) without overflow."""
+    if t > 0.0:
+        return t + math.log1p(math.exp(-t))
+    return math.log1p(math.exp(t))
+
+
+@njit(cache=True)
+def _sigmoid(t):
+    if t >= 0.0:
+        return 1.0 / (1.0 + math.exp(-t))
+    e = math.exp(t)
+    return e / (1.0 + e)
+
+
+@njit(cache=True)
+def _logcosh(t):
+    a = abs(t)
+    return a + math.log1p(math.exp(-2.0 * a)) - math.log(2.0)
+
+
+@njit(cache=True)
+def _pop_moment(d):
+    """c = d/(d+2): E[a_i^4] = 3c for a uniform on the sphere of radius sqrt(d)."""
+    return d / (d + 2.0)
+
+
+@njit(cache=True)
+def value(kind, P, v, x):
+    """f(x)."""
+    d = x.shape[0]
+    if kind == KIND_POLY:
+        s = 0.0
+        for j in range(d):
+            s += _poly_row(P, j, x[j])[0]
+        return s
+    if kind == KIND_EXP:
+        return np.sum(np.exp(x))
+    if kind == KIND_COSH:
+        return np.sum(np.cosh(x))
+    if kind == KIND_LOGCOSH:
+        s = 0.0
+        for j in range(d):
+            s += _logcosh(x[j])
+        return s
+    if kind == KIND_LOGISTIC:
+        return _log1pexp(-np.dot(P[0], x))
+    if kind == KIND_PHASE:
+        m = P.shape[0]
+        s = 0.0
+        for r in range(m):
+            t = np.dot(P[r], x)
+            res = t * t - v[r]
+            s += res * res
+        return s / (4.0 * m)
+    if kind == KIND_PHASE_POP:
+        c = _pop_moment(d)
+        z = P[0]
+        xx = np.dot(x, x)
+        zz = np.dot(z, z)
+        xz = np.dot(x, z)
+        return 0.25 * c * (3.0 * xx * xx - 2.0 * xx * zz - 4.0 * xz * xz + 3.0 * zz * zz) + 0.25 * (
+            v[0] * v[0]
+        )
+    return np.nan
+
+
+@njit(cache=True)
+def grad_into(kind, P, v, x, out):
+    """out <- grad f(x)."""
+    d = x.shape[0]
+    if kind == KIND_POLY:
+        for j in range(d):
+            out[j] = _poly_row(P, j, x[j])[1]
+    elif kind == KIND_EXP:
+        for j in range(d):
+            out[j] = math.exp(x[j])
+    elif kind == KIND_COSH:
+        for j in range(d):
+            out[j] = math.sinh(x[j])
+    elif kind == KIND_LOGCOSH:
+        for j in range(d):
+            out[j] = math.tanh(x[j])
+    elif kind == KIND_LOGISTIC:
+        w = -_sigmoid(-np.dot(P[0], x))
+        for j in range(d):
+            out[j] = w * P[0, j]
+    elif kind == KIND_PHASE:
+        m = P.shape[0]
+        out[:] = 0.0
+        for r in range(m):
+            t = np.dot(P[r], x)
+            w = (t * t - v[r]) * t / m
+            for j in range(d):
+                out[j] += w * P[r, j]
+    elif kind == KIND_PHASE_POP:
+        c = _pop_moment(d)
+        z = P[0]
+        xx = np.dot(x, x)
+        zz = np.dot(z, z)
+        xz = np.dot(x, z)
+        for j in range(d):
+            out[j] = c * ((3.0 * xx - zz) * x[j] - 2.0 * xz * z[j])
+    else:
+        out[:] = np.nan
+
+
+@njit(cache=True)
+def component_grad_into(kind, P, v, i, x, out):
+    """out <- grad f_i(x) for finite sums (f = mean of f_i); KIND_PHASE only."""
+    d = x.shape[0]
+    if kind == KIND_PHASE:
+        t = np.dot(P[i], x)
+        w = (t * t - v[i]) * t
+        for j in range(d):
+            out[j] = w * P[i, j]
+    else:
+        out[:] = np.nan
+
+
+@njit(cache=True)
+def phase_sample_grad_into(a, y, x, out):
+    """out <- grad of (1/4)((a.x)^2 - y)^2, one online phase-retrieval sample."""
+    t = np.dot(a, x)
+    w = (t * t - y) * t
+    for j in range(x.shape[0]):
+        out[j] = w * a[j]

@@ -1,0 +1,126 @@
+"""The exponential family of THEORY T2, with certified constants and start constants.
+
+Separable sums over d coordinates of e^x (0, 1), cosh x (1, 1), log cosh x (1, 0), and
+the logistic loss log(1 + e^{-a.x}) (0, ||a||). The Hessians of the sums are diagonal
+(rank one for logistic), so the univariate pairs carry over (T2, derived).
+
+Where the least L0 is 0 (e^x, logistic) the schedules of T3 divide by L0, so the
+constructors take an ``L0`` (any L0 >= 0 is valid and stays certified): 1 for e^x,
+||a||^2/4 (the global smoothness) for logistic.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from l0l1.problems.base import (
+    KIND_COSH,
+    KIND_EXP,
+    KIND_LOGCOSH,
+    KIND_LOGISTIC,
+    Constants,
+    Problem,
+    ProblemError,
+    StartConstants,
+    check_finite_positive,
+)
+
+_CERT = "closed form (T2)"
+
+
+def _check_dim(dim) -> int:
+    if isinstance(dim, bool) or not isinstance(dim, int | np.integer) or dim < 1:
+        raise ProblemError(f"dim: {dim!r} is not allowed; allowed: an integer >= 1")
+    return int(dim)
+
+
+def exp_sum(dim: int = 1, L0: float = 1.0) -> Problem:
+    """f(x) = sum_j e^{x_j}: (L0, 1)-smooth for every L0 >= 0; inf f = 0, not attained."""
+    dim = _check_dim(dim)
+    L0 = check_finite_positive("L0", L0, allow_zero=True)
+    return Problem(
+        name="exp",
+        kind=KIND_EXP,
+        P=np.zeros((1, 1)),
+        v=np.zeros(0),
+        dim=dim,
+        constants=Constants(L0, 1.0, True, _CERT),
+        f_star=0.0,
+        f_star_certified=True,
+        spec={"problem": "exp", "dim": dim, "L0": L0},
+    )
+
+
+def cosh_sum(dim: int = 1) -> Problem:
+    """f(x) = sum_j cosh x_j: (1, 1)-smooth since cosh <= 1 + |sinh|; f* = d at 0."""
+    dim = _check_dim(dim)
+    return Problem(
+        name="cosh",
+        kind=KIND_COSH,
+        P=np.zeros((1, 1)),
+        v=np.zeros(0),
+        dim=dim,
+        constants=Constants(1.0, 1.0, True, _CERT),
+        f_star=float(dim),
+        f_star_certified=True,
+        spec={"problem": "cosh", "dim": dim},
+    )
+
+
+def logcosh_sum(dim: int = 1) -> Problem:
+    """f(x) = sum_j log cosh x_j: 1-smooth ((1, 0)); f* = 0 at 0."""
+    dim = _check_dim(dim)
+    return Problem(
+        name="logcosh",
+        kind=KIND_LOGCOSH,
+        P=np.zeros((1, 1)),
+        v=np.zeros(0),
+        dim=dim,
+        constants=Constants(1.0, 0.0, True, _CERT),
+        f_star=0.0,
+        f_star_certified=True,
+        spec={"problem": "logcosh", "dim": dim},
+    )
+
+
+def logistic(a, L0: float | None = None) -> Problem:
+    """f(x) = log(1 + e^{-a.x}): (0, ||a||)-smooth; inf f = 0, not attained."""
+    arr = np.asarray(a, dtype=np.float64).ravel()
+    if arr.size == 0 or not np.all(np.isfinite(arr)) or not np.any(arr):
+        raise ProblemError(f"a: {list(arr)!r} is not allowed; allowed: a finite, non-zero vector")
+    norm = float(np.linalg.norm(arr))
+    L0 = norm**2 / 4.0 if L0 is None else check_finite_positive("L0", L0, allow_zero=True)
+    return Problem(
+        name="logistic",
+        kind=KIND_LOGISTIC,
+        P=arr[None, :].copy(),
+        v=np.zeros(0),
+        dim=arr.size,
+        constants=Constants(L0, norm, True, _CERT),
+        f_star=0.0,
+        f_star_certified=True,
+        spec={"problem": "logistic", "a": arr.tolist(), "L0": L0},
+    )
+
+
+def start_constants(problem: Problem, x0: np.ndarray) -> StartConstants:
+    """Delta and a certified M on {f <= f(x0)} for the exponential family (T3)."""
+    c = problem.value(x0)
+    delta = c - problem.f_star
+    d = problem.dim
+    if problem.kind == KIND_EXP:
+        m = c  # ||e^x||_2 <= ||e^x||_1 = f(x)
+    elif problem.kind == KIND_COSH:
+        # max sum sinh^2 = sum cosh^2 - d over {sum cosh <= c, cosh >= 1}: a vertex.
+        m = math.sqrt(max((c - d + 1.0) ** 2 - 1.0, 0.0))
+    elif problem.kind == KIND_LOGCOSH:
+        # log cosh x_j <= c gives tanh^2 x_j <= 1 - e^{-2c}.
+        m = math.sqrt(d * -math.expm1(-2.0 * c))
+    elif problem.kind == KIND_LOGISTIC:
+        # |f'| = ||a|| sigma(-t) = ||a|| (1 - e^{-f}), increasing in f.
+        m = problem.constants.L1 * -math.expm1(-c)
+    else:
+        raise ProblemError(f"problem: '{problem.name}' is not of the exponential family")
+    return StartConstants(Delta=delta, M=m, certified=True, how="closed form on the sublevel set")

@@ -1,0 +1,185 @@
+"""Polynomial problems with certified constants (THEORY T2).
+
+Every constant here is computed in exact arithmetic from the float64 coefficients
+stored in ``Problem.P`` (the function the kernels actually evaluate): the (L0, L1)
+frontier and f* by real-root isolation, Delta and M by exact sublevel sets.
+
+Separable sums f(x) = sum_j p_j(x_j): the Hessian is diagonal and
+||grad f|| >= |p_j'(x_j)|, so L0 = max_j L0*_j(L1) is valid for a common L1, and
+f* = sum_j min p_j (THEORY T2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+
+import numpy as np
+
+from l0l1.problems.base import (
+    KIND_NAMES,
+    KIND_POLY,
+    Constants,
+    Problem,
+    ProblemError,
+    StartConstants,
+    check_finite_positive,
+)
+from l0l1.problems.frontier import (
+    Enclosure,
+    frontier_exact,
+    has_real_root,
+    is_bounded_below,
+    min_exact,
+    poly_deriv,
+    poly_eval,
+    round_down,
+    round_up,
+    sqrt_up,
+    sublevel_grad_max_exact,
+    to_fraction,
+    validate_coeffs,
+)
+
+HOW_FRONTIER = "exact frontier (real-root isolation)"
+HOW_SUBLEVEL = "exact sublevel sets (real-root isolation)"
+_ROWS_ALLOWED = "a non-empty list of coefficient lists (ascending powers)"
+
+
+def univariate(coeffs, L1: float, name: str | None = None) -> Problem:
+    """p(x) = sum_i a_i x^i with the certified frontier constant at L1 (THEORY T2).
+
+    Degree <= 2 allows L1 = 0 (L0 = 2|a_2|); degree >= 3 needs L1 > 0. An unbounded
+    polynomial is allowed (``bounded_below=False``, f* = -inf); rate runs refuse it.
+    """
+    lam = check_finite_positive("L1", L1, allow_zero=True)
+    row = _float_row(coeffs, "coeffs")
+    spec = {"problem": "polynomial", "coeffs": [float(c) for c in row], "L1": lam}
+    return _build([row], lam, name or f"polynomial_deg{len(row) - 1}", spec)
+
+
+def separable(coeff_rows, L1: float, name: str | None = None) -> Problem:
+    """f(x) = sum_j p_j(x_j) with L0 = max_j L0*_j(L1) and f* = sum_j min p_j (THEORY T2)."""
+    lam = check_finite_positive("L1", L1, allow_zero=True)
+    if (
+        not isinstance(coeff_rows, Sequence | np.ndarray)
+        or isinstance(coeff_rows, str | bytes)
+        or len(coeff_rows) == 0
+    ):
+        shown = " ".join(repr(coeff_rows).split())
+        raise ProblemError(f"coeff_rows: {shown} is not allowed; allowed: {_ROWS_ALLOWED}")
+    rows = [_float_row(r, f"coeff_rows[{j}]") for j, r in enumerate(coeff_rows)]
+    spec = {
+        "problem": "separable_polynomial",
+        "coeff_rows": [[float(c) for c in r] for r in rows],
+        "L1": lam,
+    }
+    return _build(rows, lam, name or f"separable_polynomial_d{len(rows)}", spec)
+
+
+def sublevel_constants(problem: Problem, x0) -> StartConstants:
+    """Certified Delta = f(x0) - f* and M >= max ||grad f|| on {f <= f(x0)} (THEORY T2).
+
+    Coordinate j satisfies p_j(x_j) <= c_j = f(x0) - sum_{k != j} min p_k on the
+    sublevel set, so M <= sqrt(sum_j M_j^2) with M_j = max |p_j'| on {p_j <= c_j}.
+    Certified lower bounds of min p_k make every c_j, and so M and Delta, upper bounds.
+    """
+    if problem.kind != KIND_POLY:
+        raise ProblemError(
+            f"problem: '{problem.name}' has kind {KIND_NAMES.get(problem.kind, problem.kind)}; "
+            "allowed: a polynomial problem"
+        )
+    if not problem.bounded_below:
+        raise ProblemError(
+            f"problem: '{problem.name}' is unbounded below (f* = -inf); allowed: even degree "
+            "with positive leading coefficients in every coordinate"
+        )
+    rows = [validate_coeffs(row, "P") for row in problem.P]
+    xs = [Fraction(float(v)) for v in _start_point(x0, problem.dim)]
+    mins = [_exact_lo(min_exact(r)) for r in rows]
+    fx0 = sum(poly_eval(r, x) for r, x in zip(rows, xs, strict=True))
+    gap = fx0 - sum(mins)
+    grad_maxes = [
+        _exact_hi(sublevel_grad_max_exact(r, gap + m)) for r, m in zip(rows, mins, strict=True)
+    ]
+    return StartConstants(
+        Delta=round_up(gap),
+        M=sqrt_up(sum(m * m for m in grad_maxes)),
+        certified=True,
+        how=HOW_SUBLEVEL,
+    )
+
+
+def frontier_table(coeffs, L1_values) -> list[dict]:
+    """Rows {L1, L0, L0_lo, L0_hi, argmax} of the certified frontier (THEORY T2).
+
+    Uses the float64 coefficients, as ``univariate`` does; ``L0`` is the valid ``L0_hi``.
+    """
+    row = _float_row(coeffs, "coeffs")
+    table = []
+    for lam in L1_values:
+        enc = frontier_exact(row, check_finite_positive("L1", lam, allow_zero=True))
+        table.append(
+            {"L1": float(lam), "L0": enc.hi, "L0_lo": enc.lo, "L0_hi": enc.hi, "argmax": enc.argmax}
+        )
+    return table
+
+
+def _build(rows: list[list[Fraction]], lam: float, name: str, spec: dict) -> Problem:
+    encs = [frontier_exact(r, lam) for r in rows]
+    least_known = all(len(r) == 1 or has_real_root(poly_deriv(r)) for r in rows)
+    hi = max(e.hi for e in encs)
+    constants = Constants(
+        L0=hi,
+        L1=lam,
+        certified=True,
+        how=HOW_FRONTIER,
+        L0_enclosure=(max(e.lo for e in encs), hi) if least_known else None,
+    )
+    bounded = all(is_bounded_below(r) for r in rows)
+    f_star = round_down(sum(_exact_lo(min_exact(r)) for r in rows)) if bounded else -np.inf
+    P = np.zeros((len(rows), max(len(r) for r in rows)))
+    for j, r in enumerate(rows):
+        P[j, : len(r)] = [float(c) for c in r]
+    return Problem(
+        name=name,
+        kind=KIND_POLY,
+        P=P,
+        v=np.zeros(0),
+        dim=len(rows),
+        constants=constants,
+        f_star=float(f_star),
+        f_star_certified=True,
+        bounded_below=bounded,
+        spec=spec,
+    )
+
+
+def _float_row(coeffs, field: str) -> list[Fraction]:
+    """Validated coefficients rounded to float64, as exact rationals (trailing zeros cut)."""
+    try:
+        floats = [float(c) for c in validate_coeffs(coeffs, field)]
+    except OverflowError:
+        raise ProblemError(
+            f"{field}: an entry exceeds the float64 range; allowed: |coefficient| < 1.8e308"
+        ) from None
+    return validate_coeffs(floats, field)
+
+
+def _start_point(x0, dim: int) -> np.ndarray:
+    try:
+        x = np.atleast_1d(np.asarray(x0, dtype=np.float64))
+    except (TypeError, ValueError):
+        raise ProblemError(f"x0: {x0!r} is not numeric; allowed: {dim} finite reals") from None
+    if x.shape != (dim,) or not np.all(np.isfinite(x)):
+        shown = " ".join(repr(x0).split())
+        raise ProblemError(f"x0: {shown} is not allowed; allowed: shape ({dim},), finite entries")
+    return x
+
+
+def _exact_lo(enc: Enclosure) -> Fraction:
+    return to_fraction(enc.lo_exact, "lo")
+
+
+def _exact_hi(enc: Enclosure) -> Fraction:
+    return to_fraction(enc.hi_exact, "hi")

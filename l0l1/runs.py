@@ -1,0 +1,371 @@
+"""Run one method on one problem: the Python API behind ``l0l1 run`` (THEORY T6).
+
+    >>> from l0l1 import make_problem, run
+    >>> prob = make_problem("polynomial", coeffs=[0, 0, 0, 0, 1])     # x^4
+    >>> res = run(prob, "clipped_gd", eps=1e-2, x0=[3.0], seed=0)
+    >>> res.status, res.constants_certified
+    ('reached', True)
+
+The flow is one-way: problem + start -> constants (L1 picked on the frontier when the
+user did not fix it) -> schedule (+ overrides) -> Numba kernel -> frozen RunResult.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from l0l1 import schedules
+from l0l1.methods.registry import MethodSpec, get_method
+from l0l1.problems import catalog, frontier, oracles, polynomial
+from l0l1.problems.base import KIND_PHASE_POP, KIND_POLY, Problem, StartConstants
+
+NOISE_KINDS = ("exact", "bounded", "gaussian", "minibatch", "online")
+_ORACLE_CODES = {
+    "exact": oracles.ORACLE_EXACT,
+    "bounded": oracles.ORACLE_BOUNDED,
+    "gaussian": oracles.ORACLE_GAUSS,
+    "minibatch": oracles.ORACLE_MINIBATCH,
+    "online": oracles.ORACLE_PHASE_ONLINE,
+}
+DEFAULT_MAX_ITER = 100_000
+DEFAULT_NOISE_LEVEL = 1.0
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """Outcome of one run (T6). ``status`` is "reached", "not reached" or "diverged".
+
+    ``iterations`` is where the run stopped: the hitting iteration when reached, the
+    budget when not reached, the first non-finite iterate when diverged.
+    ``trace`` rows: iteration, oracle calls, f, ||grad f||, estimator norm, step length.
+    """
+
+    problem: str
+    method: str
+    status: str
+    iterations: int
+    oracle_calls: int
+    oracle_calls_at_hit: int | None
+    f_value: float
+    grad_norm: float
+    eps: float
+    seed: int
+    L0: float
+    L1: float
+    constants_certified: bool
+    constants_how: str
+    Delta: float
+    M: float
+    start_certified: bool
+    oracle: str
+    noise_level: float
+    params: dict
+    bound: float | None
+    bound_name: str
+    clipped_steps: int
+    clip_fraction: float
+    max_estimator_norm: float
+    assumptions: tuple[str, ...]
+    trace: np.ndarray
+    x: np.ndarray
+
+    @property
+    def hit_iteration(self) -> int | None:
+        return self.iterations if self.status == "reached" else None
+
+    def to_dict(self) -> dict:
+        """A JSON-ready dict (the trace as a list of rows, x as a list)."""
+        out = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        out["trace"] = self.trace.tolist()
+        out["x"] = self.x.tolist()
+        out["assumptions"] = list(self.assumptions)
+        out["hit_iteration"] = self.hit_iteration
+        return _jsonable(out)
+
+
+def _jsonable(obj):
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None if math.isnan(obj) else ("inf" if obj > 0 else "-inf")
+    if isinstance(obj, dict):
+        return {k: _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, np.floating):
+        return _jsonable(float(obj))
+    return obj
+
+
+def run(
+    problem: Problem,
+    method: str,
+    *,
+    eps: float,
+    x0=None,
+    seed: int = 0,
+    max_iter: int | None = None,
+    max_calls: int = 0,
+    noise: str | None = None,
+    noise_level: float | None = None,
+    batch: int = 1,
+    n0: int = 1,
+    probe_every: int = 1,
+    overrides: dict | None = None,
+    checkpoints: int = 60,
+) -> RunResult:
+    """Run ``method`` on ``problem`` from ``x0`` until ||grad f|| <= eps or the budget.
+
+    ``noise`` picks the stochastic oracle of stochastic methods (default: minibatch for
+    finite sums, online for online phase retrieval, else bounded noise of norm
+    ``noise_level``, default 1); ``overrides`` replaces schedule values by name.
+    Same inputs and seed give bit-identical results.
+    """
+    spec = get_method(method)
+    eps = _positive("eps", eps)
+    seed = _integer("seed", seed, 0)
+    max_iter = DEFAULT_MAX_ITER if max_iter is None else _integer("budget", max_iter, 1)
+    max_calls = _integer("max_calls", max_calls, 0)
+    batch = _integer("batch", batch, 1)
+    n0 = _integer("n0", n0, 1)
+    probe_every = _integer("probe_every", probe_every, 1)
+    x0 = catalog.default_x0(problem) if x0 is None else x0
+    x0 = _start(problem, x0)
+    start = catalog.start_constants(problem, x0)
+    oracle, level = _oracle(problem, spec, noise, noise_level)
+    tau, sigma, noise_notes = _noise_constants(problem, oracle, level, x0, seed)
+    finite = problem.n > 0
+
+    def inputs_for(prob: Problem) -> schedules.Inputs:
+        c = prob.constants
+        return schedules.Inputs(
+            L0=c.L0, L1=c.L1, Delta=start.Delta, M=start.M, eps=eps, sigma=sigma, tau=tau,
+            n=prob.n, n0=n0, T=max_iter,
+        )  # fmt: skip
+
+    problem = _pick_L1(problem, spec, inputs_for(problem))
+    sched = schedules.build(spec, inputs_for(problem), finite=finite, overrides=overrides)
+    if spec.name == "spider_clip" and max_iter == DEFAULT_MAX_ITER and not overrides:
+        max_iter = int(min(schedules.spider_clip_K(inputs_for(problem)), 10**7))
+    ckpts = _checkpoints(max_iter, checkpoints)
+    rng = np.random.default_rng(seed)
+    kernel_oracle = _ORACLE_CODES[oracle]
+    if spec.family == "spider":
+        from l0l1.methods.kernels import run_spider
+
+        out = run_spider(
+            problem.kind, problem.P, problem.v, problem.n, kernel_oracle, level,
+            sched.q, sched.S1, sched.S2, sched.exact_refresh, spec.rule, sched.p,
+            x0, eps, max_iter, max_calls, probe_every, rng, ckpts,
+        )  # fmt: skip
+    else:
+        from l0l1.methods.kernels import run_single
+
+        out = run_single(
+            problem.kind, problem.P, problem.v, problem.n, kernel_oracle, level, batch,
+            spec.rule, sched.p, x0, eps, max_iter, max_calls, probe_every, rng, ckpts,
+        )  # fmt: skip
+    return _result(problem, spec, start, sched, out, eps, seed, oracle, level, noise_notes)
+
+
+def _result(problem, spec, start, sched, out, eps, seed, oracle, level, notes) -> RunResult:
+    from l0l1.methods.kernels import STATUS_NAMES
+
+    status, k, calls_hit, calls, n_clipped, gmax, x, trace, rows = out
+    status = STATUS_NAMES[status]
+    trace = trace[:rows].copy()
+    trace.setflags(write=False)
+    x = x.copy()
+    x.setflags(write=False)
+    finite_x = bool(np.all(np.isfinite(x)))
+    params = dict(sched.values)
+    c = problem.constants
+    return RunResult(
+        problem=problem.name,
+        method=spec.name,
+        status=status,
+        iterations=int(k),
+        oracle_calls=int(calls),
+        oracle_calls_at_hit=int(calls_hit) if status == "reached" else None,
+        f_value=problem.value(x) if finite_x else math.nan,
+        grad_norm=float(np.linalg.norm(problem.grad(x))) if finite_x else math.nan,
+        eps=eps,
+        seed=seed,
+        L0=c.L0,
+        L1=c.L1,
+        constants_certified=c.certified,
+        constants_how=c.how,
+        Delta=start.Delta,
+        M=start.M,
+        start_certified=start.certified,
+        oracle=oracle,
+        noise_level=level,
+        params=params,
+        bound=sched.bound,
+        bound_name=sched.bound_name,
+        clipped_steps=int(n_clipped),
+        clip_fraction=n_clipped / k if k else 0.0,
+        max_estimator_norm=float(gmax),
+        assumptions=sched.assumptions + notes + _constant_notes(problem, start),
+        trace=trace,
+        x=x,
+    )
+
+
+def _constant_notes(problem: Problem, start: StartConstants) -> tuple[str, ...]:
+    notes = []
+    if not problem.constants.certified:
+        notes.append(f"(L0, L1) {problem.constants.how}")
+    if not start.certified:
+        notes.append(f"M {start.how}")
+    return tuple(notes)
+
+
+def _pick_L1(problem: Problem, spec: MethodSpec, base: schedules.Inputs) -> Problem:
+    """For a polynomial whose L1 the user did not fix, the frontier point minimizing the
+    method's selection bound (T2 'Choosing L1'), re-certified at that L1."""
+    if problem.kind != KIND_POLY or problem.spec.get("L1_fixed", True):
+        return problem
+    rows = [r for r in problem.P]
+    small = max(len(np.trim_zeros(r, "b")) for r in rows) <= 3
+
+    def cost(l1: float) -> float:
+        l0 = max(frontier.frontier_float(r, l1)[0] for r in rows)
+        if l0 <= 0:
+            return math.inf
+        return schedules.selection_bound(spec.name, replace(base, L0=l0, L1=l1))
+
+    grid = [0.0] if small else []
+    grid += list(np.logspace(-4, 4, 81))
+    costs = [cost(g) for g in grid]
+    best = int(np.argmin(costs))
+    l1 = float(grid[best])
+    if not small and 0 < best < len(grid) - 1:
+        l1 = _golden_log(cost, grid[best - 1], grid[best + 1])
+    coeffs = problem.P.tolist()
+    built = (
+        polynomial.univariate(coeffs[0], l1)
+        if problem.spec.get("problem") == "polynomial"
+        else polynomial.separable(coeffs, l1)
+    )
+    return replace(built, spec={**built.spec, "L1_fixed": False, "L1_choice": "min " + spec.name})
+
+
+def _golden_log(fn, lo: float, hi: float, iters: int = 40) -> float:
+    """Golden-section minimum of fn over [lo, hi] in log scale."""
+    a, b = math.log(lo), math.log(hi)
+    r = (math.sqrt(5) - 1) / 2
+    c, d = b - r * (b - a), a + r * (b - a)
+    fc, fd = fn(math.exp(c)), fn(math.exp(d))
+    for _ in range(iters):
+        if fc <= fd:
+            b, d, fd = d, c, fc
+            c = b - r * (b - a)
+            fc = fn(math.exp(c))
+        else:
+            a, c, fc = c, d, fd
+            d = a + r * (b - a)
+            fd = fn(math.exp(d))
+    return math.exp((a + b) / 2)
+
+
+def _oracle(problem: Problem, spec: MethodSpec, noise, level) -> tuple[str, float]:
+    """The oracle name and its level (tau or sigma; the measurement noise when online)."""
+    if not spec.stochastic:
+        if noise not in (None, "exact"):
+            raise ValueError(
+                f"noise: {noise!r} does not apply to deterministic method {spec.name!r}; "
+                "allowed: exact (or a stochastic method: sgd, clipped_sgd, spider, spider_clip)"
+            )
+        return "exact", 0.0
+    if noise is None:
+        noise = (
+            "minibatch"
+            if problem.n > 0
+            else "online"
+            if problem.kind == KIND_PHASE_POP
+            else "bounded"
+        )
+    if noise not in NOISE_KINDS:
+        raise ValueError(f"noise: {noise!r} is unknown; allowed: {', '.join(NOISE_KINDS)}")
+    if noise == "minibatch" and problem.n == 0:
+        raise ValueError(f"noise: 'minibatch' needs a finite sum; {problem.name!r} is not one")
+    if noise == "online" and problem.kind != KIND_PHASE_POP:
+        raise ValueError(
+            f"noise: 'online' needs problem 'online_phase_retrieval'; got {problem.name!r}"
+        )
+    if noise == "online":
+        return noise, float(problem.v[0])
+    if noise in ("bounded", "gaussian"):
+        level = DEFAULT_NOISE_LEVEL if level is None else level
+        return noise, _positive("noise_level", level, allow_zero=True)
+    return noise, 0.0
+
+
+def _noise_constants(problem, oracle, level, x0, seed) -> tuple[float, float, tuple[str, ...]]:
+    """(tau, sigma) for the schedules (T4, T5) and notes on assumptions that fail."""
+    if oracle == "exact":
+        return 0.0, 0.0, ()
+    if oracle == "bounded":
+        return level, level, ()
+    if oracle == "gaussian":
+        return level, level, ("Gaussian noise is unbounded: tau = sigma used (T4 needs a.s. tau)",)
+    grads = _sample_grads(problem, oracle, x0, seed)
+    dev = np.linalg.norm(grads - problem.grad(x0), axis=1)
+    tau, sigma = float(dev.max()), float(np.sqrt(np.mean(dev**2)))
+    return tau, sigma, (f"tau and sigma estimated from {len(grads)} samples at x0 (T4, T5)",)
+
+
+def _sample_grads(problem: Problem, oracle: str, x0, seed: int) -> np.ndarray:
+    """Per-sample gradients at x0 (all components, or 4096 online draws) in NumPy."""
+    if oracle == "minibatch":
+        A, y = problem.P, problem.v
+        t = A @ x0
+        return ((t**2 - y) * t)[:, None] * A
+    rng = np.random.default_rng([seed, 7])
+    a = rng.standard_normal((4096, problem.dim))
+    a *= np.sqrt(problem.dim) / np.linalg.norm(a, axis=1, keepdims=True)
+    y = (a @ problem.P[0]) ** 2 + problem.v[0] * rng.standard_normal(4096)
+    t = a @ x0
+    return ((t**2 - y) * t)[:, None] * a
+
+
+def _checkpoints(max_iter: int, count: int) -> np.ndarray:
+    pts = np.unique(np.round(np.logspace(0, math.log10(max(max_iter, 1)), count)).astype(np.int64))
+    return np.concatenate([[0], pts[pts <= max_iter]]).astype(np.int64)
+
+
+def _start(problem: Problem, x0) -> np.ndarray:
+    try:
+        arr = np.atleast_1d(np.asarray(x0, dtype=np.float64))
+    except (TypeError, ValueError):
+        raise ValueError(f"x0: {x0!r} is not a vector of numbers") from None
+    if arr.ndim != 1 or arr.shape[0] != problem.dim:
+        raise ValueError(
+            f"x0: length {arr.size} does not match the problem dimension; allowed: {problem.dim}"
+        )
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"x0: {arr.tolist()} has non-finite entries; allowed: finite numbers")
+    return np.ascontiguousarray(arr)
+
+
+def _positive(field: str, value, allow_zero: bool = False) -> float:
+    try:
+        num = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{field}: {value!r} is not a number; allowed: a finite number > 0"
+        ) from None
+    if not math.isfinite(num) or num < 0 or (num == 0 and not allow_zero):
+        allowed = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{field}: {value!r} is not allowed; allowed: a finite number {allowed}")
+    return num
+
+
+def _integer(field: str, value, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
+        raise ValueError(f"{field}: {value!r} is not allowed; allowed: an integer >= {low}")
+    return int(value)
