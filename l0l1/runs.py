@@ -21,6 +21,7 @@ from l0l1 import schedules
 from l0l1.methods.registry import MethodSpec, get_method
 from l0l1.problems import catalog, frontier, oracles, polynomial
 from l0l1.problems.base import KIND_PHASE_POP, KIND_POLY, Problem, StartConstants
+from l0l1.validate import integer, positive
 
 NOISE_KINDS = ("exact", "bounded", "gaussian", "minibatch", "online")
 _ORACLE_CODES = {
@@ -125,13 +126,13 @@ def run(
     Same inputs and seed give bit-identical results.
     """
     spec = get_method(method)
-    eps = _positive("eps", eps)
-    seed = _integer("seed", seed, 0)
-    max_iter = DEFAULT_MAX_ITER if max_iter is None else _integer("budget", max_iter, 1)
-    max_calls = _integer("max_calls", max_calls, 0)
-    batch = _integer("batch", batch, 1)
-    n0 = _integer("n0", n0, 1)
-    probe_every = _integer("probe_every", probe_every, 1)
+    eps = positive("eps", eps)
+    seed = integer("seed", seed, 0)
+    max_iter = DEFAULT_MAX_ITER if max_iter is None else integer("budget", max_iter, 1)
+    max_calls = integer("max_calls", max_calls, 0)
+    batch = integer("batch", batch, 1)
+    n0 = integer("n0", n0, 1)
+    probe_every = integer("probe_every", probe_every, 1)
     x0 = catalog.default_x0(problem) if x0 is None else x0
     x0 = _start(problem, x0)
     start = catalog.start_constants(problem, x0)
@@ -301,7 +302,7 @@ def _oracle(problem: Problem, spec: MethodSpec, noise, level) -> tuple[str, floa
         return noise, float(problem.v[0])
     if noise in ("bounded", "gaussian"):
         level = DEFAULT_NOISE_LEVEL if level is None else level
-        return noise, _positive("noise_level", level, allow_zero=True)
+        return noise, positive("noise_level", level, allow_zero=True)
     return noise, 0.0
 
 
@@ -350,22 +351,3 @@ def _start(problem: Problem, x0) -> np.ndarray:
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"x0: {arr.tolist()} has non-finite entries; allowed: finite numbers")
     return np.ascontiguousarray(arr)
-
-
-def _positive(field: str, value, allow_zero: bool = False) -> float:
-    try:
-        num = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"{field}: {value!r} is not a number; allowed: a finite number > 0"
-        ) from None
-    if not math.isfinite(num) or num < 0 or (num == 0 and not allow_zero):
-        allowed = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{field}: {value!r} is not allowed; allowed: a finite number {allowed}")
-    return num
-
-
-def _integer(field: str, value, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
-        raise ValueError(f"{field}: {value!r} is not allowed; allowed: an integer >= {low}")
-    return int(value)

@@ -17,6 +17,7 @@ import sympy as sp
 
 from l0l1 import theory as th
 from l0l1.methods.registry import MethodSpec
+from l0l1.validate import InputError, positive
 
 
 @dataclass(frozen=True)
@@ -173,7 +174,7 @@ def build(
         values = _deterministic(name, i)
     for key, val in (overrides or {}).items():
         if key not in values:
-            raise ValueError(
+            raise InputError(
                 f"override {key}: not a parameter of {name}; allowed: {', '.join(values)}"
             )
         values[key] = _check_override(key, val)
@@ -196,14 +197,7 @@ def build(
 
 
 def _check_override(key: str, val) -> float:
-    try:
-        num = float(val)
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"override {key}: {val!r} is not a number; allowed: a number > 0"
-        ) from None
-    if not math.isfinite(num) or num <= 0:
-        raise ValueError(f"override {key}: {val!r} is not allowed; allowed: a finite number > 0")
+    num = positive(f"override {key}", val)
     if key in ("q", "S1", "S2") and num != int(num):
-        raise ValueError(f"override {key}: {val!r} is not allowed; allowed: an integer >= 1")
+        raise InputError(f"override {key}: {val!r} is not allowed; allowed: an integer >= 1")
     return num

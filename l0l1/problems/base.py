@@ -8,10 +8,11 @@ Python objects, only ``(kind, P, v)``.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from l0l1.validate import InputError, positive
 
 # Kinds: the switch in evaluate.py. Keep in sync with evaluate.py and nothing else.
 KIND_POLY = 0  # separable polynomial: P[j, i] = coefficient of x_j**i, v unused
@@ -34,7 +35,7 @@ KIND_NAMES = {
 }
 
 
-class ProblemError(ValueError):
+class ProblemError(InputError):
     """Bad problem input; the message names the field, the value and what is allowed."""
 
 
@@ -140,12 +141,6 @@ def _as_x(x, dim: int) -> np.ndarray:
 def check_finite_positive(field_name: str, value, *, allow_zero: bool = False) -> float:
     """Validate a scalar parameter; raise a one-line ProblemError naming the field."""
     try:
-        val = float(value)
-    except (TypeError, ValueError):
-        raise ProblemError(
-            f"{field_name}: {value!r} is not a number; allowed: a finite real"
-        ) from None
-    if math.isnan(val) or math.isinf(val) or val < 0 or (val == 0 and not allow_zero):
-        allowed = "a finite number >= 0" if allow_zero else "a finite number > 0"
-        raise ProblemError(f"{field_name}: {value!r} is not allowed; allowed: {allowed}")
-    return val
+        return positive(field_name, value, allow_zero=allow_zero)
+    except InputError as err:
+        raise ProblemError(str(err)) from None

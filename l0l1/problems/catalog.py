@@ -64,12 +64,15 @@ def make_problem(name: str, **params) -> Problem:
         hint = f" (did you mean {', '.join(close)}?)" if close else ""
         raise ProblemError(f"problem: {name!r} is unknown{hint}; allowed: {', '.join(PROBLEMS)}")
     builder = PROBLEMS[name]
-    allowed = list(inspect.signature(builder).parameters)
+    signature = inspect.signature(builder).parameters
     for key in params:
-        if key not in allowed:
+        if key not in signature:
             raise ProblemError(
-                f"{key}: not a parameter of problem {name!r}; allowed: {', '.join(allowed)}"
+                f"{key}: not a parameter of problem {name!r}; allowed: {', '.join(signature)}"
             )
+    for key, par in signature.items():
+        if par.default is inspect.Parameter.empty and key not in params:
+            raise ProblemError(f"{key}: required by problem {name!r}; none given")
     return builder(**params)
 
 

@@ -1,0 +1,252 @@
+"""Command line: argument parsing only; the work is done by the library.
+
+Every error is one line on stderr with exit status 2, and nothing is written.
+``l0l1 --help`` imports neither Numba, SymPy, SciPy nor Matplotlib.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+
+PROBLEM_PARAMS = {
+    # CLI option -> builder keyword (only the options given are passed on)
+    "coeffs": "coeffs",
+    "L1": "L1",
+    "dim": "dim",
+    "a": "a",
+    "L0": "L0",
+    "m": "m",
+    "d": "d",
+    "problem_seed": "seed",
+    "measurement_noise": "noise",
+}
+
+
+class CliError(Exception):
+    """A user error: printed as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, status 2 (argparse prints usage otherwise)
+        raise CliError(message)
+
+
+def _numbers(text: str, field: str) -> list[float]:
+    try:
+        vals = [float(t) for t in text.replace(" ", "").split(",") if t != ""]
+    except ValueError:
+        raise CliError(
+            f"{field}: {text!r} is not a comma-separated list of numbers; allowed e.g. '0,0,0,0,1'"
+        ) from None
+    if not vals:
+        raise CliError(f"{field}: {text!r} is empty; allowed: a comma-separated list of numbers")
+    return vals
+
+
+def _coeffs(text: str):
+    """'a0,a1,...' for one polynomial, rows separated by ';' for a separable sum."""
+    rows = [r for r in text.split(";") if r.strip()]
+    if len(rows) > 1 or ";" in text:
+        return [_numbers(r, "coeffs") for r in rows] or _numbers("", "coeffs")
+    return _numbers(text, "coeffs")
+
+
+def _int(text: str, field: str) -> int:
+    try:
+        return int(text)
+    except (TypeError, ValueError):
+        raise CliError(f"{field}: {text!r} is not an integer; allowed: a whole number") from None
+
+
+def _float(text: str, field: str) -> float:
+    try:
+        val = float(text)
+    except (TypeError, ValueError):
+        raise CliError(f"{field}: {text!r} is not a number") from None
+    return val
+
+
+def _overrides(items: list[str]) -> dict:
+    out = {}
+    for item in items:
+        key, sep, val = item.partition("=")
+        if not sep or not key:
+            raise CliError(f"set: {item!r} is not KEY=VALUE; allowed e.g. --set gamma=2")
+        out[key.strip()] = _float(val, f"set {key.strip()}")
+    return out
+
+
+def _problem_kwargs(args) -> dict:
+    kwargs = {}
+    for opt, key in PROBLEM_PARAMS.items():
+        raw = getattr(args, opt, None)
+        if raw is None:
+            continue
+        if opt == "coeffs":
+            kwargs[key] = _coeffs(raw)
+        elif opt == "a":
+            kwargs[key] = _numbers(raw, "a")
+        elif opt in ("dim", "m", "d", "problem_seed"):
+            kwargs[key] = _int(raw, opt)
+        else:
+            kwargs[key] = _float(raw, opt)
+    return kwargs
+
+
+def _add_problem_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("problem")
+    g.add_argument("--problem", default="polynomial", help="problem name (default: polynomial)")
+    g.add_argument("--coeffs", help="polynomial coefficients a0,a1,... (ascending); ';' = rows")
+    g.add_argument("--L1", help="fix L1 (default: the schedule picks it on the frontier)")
+    g.add_argument("--dim", help="dimension of exp / cosh / logcosh sums")
+    g.add_argument("--a", help="logistic direction a1,a2,...")
+    g.add_argument("--L0", help="L0 for exp / logistic (any L0 >= 0 is valid)")
+    g.add_argument("--m", help="phase retrieval: number of measurements (finite sum n = m)")
+    g.add_argument("--d", help="phase retrieval: dimension")
+    g.add_argument("--problem-seed", dest="problem_seed", help="phase retrieval: data seed")
+    g.add_argument("--measurement-noise", dest="measurement_noise", help="phase retrieval noise")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="l0l1",
+        description="A sandbox for (L0,L1)-smooth non-convex optimization: run methods with "
+        "exact oracle counts on problems with certified constants.",
+    )
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    r = sub.add_parser("run", help="run one method on one problem from x0")
+    _add_problem_options(r)
+    r.add_argument("--method", default="clipped_gd", help="method name (default: clipped_gd)")
+    r.add_argument("--eps", default="1e-3", help="target gradient norm (default: 1e-3)")
+    r.add_argument("--seed", default="0", help="random seed, an integer >= 0 (default: 0)")
+    r.add_argument("--budget", help="iteration budget (default: 100000; SPIDER-clip: its K)")
+    r.add_argument("--max-calls", dest="max_calls", default="0", help="oracle-call budget")
+    r.add_argument("--x0", help="start point x1,x2,... (default: the problem's)")
+    r.add_argument("--noise", help="stochastic oracle: bounded, gaussian, minibatch, online")
+    r.add_argument("--noise-level", dest="noise_level", help="tau (bounded) or sigma (gaussian)")
+    r.add_argument("--batch", default="1", help="minibatch size of SGD methods (default: 1)")
+    r.add_argument("--probe-every", dest="probe_every", default="1", help="exact-gradient probe")
+    r.add_argument(
+        "--set", action="append", default=[], metavar="KEY=VALUE", help="override a parameter"
+    )
+    r.add_argument("--json", action="store_true", help="print one JSON object")
+    r.add_argument("--trace", action="store_true", help="with --json: include the trace")
+
+    c = sub.add_parser("constants", help="the certified (L0, L1) frontier of a polynomial")
+    c.add_argument("--coeffs", required=True, help="coefficients a0,a1,... (ascending)")
+    c.add_argument("--L1", default="0.1,0.3,1,3,10", help="L1 values (default: 0.1,0.3,1,3,10)")
+    c.add_argument("--json", action="store_true", help="print a JSON list")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except CliError as err:
+        print(f"l0l1: error: {err}", file=sys.stderr)
+        return 2
+    except ValueError as err:  # the library's validation errors (one line each)
+        print(f"l0l1: error: {str(err).splitlines()[0]}", file=sys.stderr)
+        return 2
+
+
+def _main(argv) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.version:
+        from l0l1 import __version__
+
+        print(__version__)
+        return 0
+    if args.command == "run":
+        return _cmd_run(args)
+    if args.command == "constants":
+        return _cmd_constants(args)
+    parser.print_help()
+    return 0
+
+
+def _cmd_run(args) -> int:
+    kwargs = _problem_kwargs(args)
+    eps = _float(args.eps, "eps")
+    seed = _int(args.seed, "seed")
+    budget = None if args.budget is None else _int(args.budget, "budget")
+    x0 = None if args.x0 is None else _numbers(args.x0, "x0")
+    level = None if args.noise_level is None else _float(args.noise_level, "noise_level")
+    overrides = _overrides(args.set)
+    from l0l1.methods.registry import get_method
+    from l0l1.problems.catalog import make_problem
+    from l0l1.runs import run
+    from l0l1.validate import integer, positive
+
+    get_method(args.method)  # cheap checks first, before any exact arithmetic
+    positive("eps", eps)
+    integer("budget", 1 if budget is None else budget, 1)
+    problem = make_problem(args.problem, **kwargs)
+    res = run(
+        problem, args.method, eps=eps, x0=x0, seed=seed, max_iter=budget,
+        max_calls=_int(args.max_calls, "max_calls"), noise=args.noise, noise_level=level,
+        batch=_int(args.batch, "batch"), probe_every=_int(args.probe_every, "probe_every"),
+        overrides=overrides or None,
+    )  # fmt: skip
+    if args.json:
+        out = res.to_dict()
+        if not args.trace:
+            out.pop("trace")
+        print(json.dumps(out))
+    else:
+        print(summary(res))
+    return 0
+
+
+def summary(res) -> str:
+    """A few human lines describing a RunResult."""
+    head = f"{res.method} on {res.problem}: {res.status}"
+    if res.status == "reached":
+        head += f" ||grad f|| <= {res.eps:g} at iteration {res.iterations}"
+    else:
+        head += f" at iteration {res.iterations}"
+    head += f" ({res.oracle_calls} oracle calls, oracle {res.oracle})"
+    cert = "certified" if res.constants_certified else "estimated"
+    lines = [
+        head,
+        f"  f = {res.f_value:.6g}, ||grad f|| = {res.grad_norm:.6g}",
+        f"  L0 = {res.L0:.6g}, L1 = {res.L1:.6g} ({cert}: {res.constants_how})",
+        f"  Delta = {res.Delta:.6g}, M = {res.M:.6g} "
+        f"({'certified' if res.start_certified else 'estimated'})",
+        "  params: " + ", ".join(f"{k} = {v:.6g}" for k, v in res.params.items()),
+        f"  clipped steps: {res.clipped_steps} ({100 * res.clip_fraction:.1f}%)",
+    ]
+    if res.bound is not None and math.isfinite(res.bound):
+        lines.append(
+            f"  bound: {res.bound:.6g} iterations ({res.bound_name}); "
+            f"measured/bound = {res.iterations / res.bound:.3g}"
+        )
+    lines += [f"  note: {a}" for a in res.assumptions]
+    return "\n".join(lines)
+
+
+def _cmd_constants(args) -> int:
+    coeffs = _numbers(args.coeffs, "coeffs")
+    l1s = _numbers(args.L1, "L1")
+    from l0l1.problems.polynomial import frontier_table
+
+    rows = frontier_table(coeffs, l1s)
+    if args.json:
+        print(json.dumps(rows))
+        return 0
+    print(f"certified (L0, L1) frontier of p with coefficients {coeffs} (ascending)")
+    print(f"{'L1':>12} {'L0 (valid)':>16} {'enclosure [lo, hi]':>38}")
+    for row in rows:
+        enc = f"[{row['L0_lo']:.10g}, {row['L0_hi']:.10g}]"
+        print(f"{row['L1']:>12.6g} {row['L0']:>16.10g} {enc:>38}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
