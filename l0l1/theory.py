@@ -20,27 +20,37 @@ L0, L1, Delta, M, eps, sigma, tau, n, T = sp.symbols(
 n0 = sp.Symbol("n_0", positive=True, integer=True)
 g = sp.Symbol("g", nonnegative=True)  # gradient (or estimator) norm fed to a step rule
 
+
+def _min(*args):
+    """Min without SymPy's slow pairwise simplification at import time."""
+    return sp.Min(*args, evaluate=False)
+
+
+def _max(*args):
+    return sp.Max(*args, evaluate=False)
+
+
 # --- T3: deterministic methods -----------------------------------------------------------
 GD_STEP = 1 / (2 * (L0 + L1 * M))  # Z20 Thm 6 rule (stated)
 GD_BOUND = 4 * (L0 + L1 * M) * Delta / eps**2  # Z20 Thm 6 bound (recalled)
 
 CLIP_ETA = 1 / (10 * L0)  # Z20 Thm 3: eta_c
-CLIP_GAMMA = sp.Min(1 / CLIP_ETA, 1 / (10 * L1 * CLIP_ETA))  # Z20 Thm 3: gamma
-CLIP_STEP = sp.Min(CLIP_ETA, CLIP_GAMMA * CLIP_ETA / g)
-CLIP_BOUND = 20 * L0 * Delta / eps**2 + 20 * sp.Max(1, L1**2) * Delta / L0  # (recalled)
+CLIP_GAMMA = _min(1 / CLIP_ETA, 1 / (10 * L1 * CLIP_ETA))  # Z20 Thm 3: gamma
+CLIP_STEP = _min(CLIP_ETA, CLIP_GAMMA * CLIP_ETA / g)
+CLIP_BOUND = 20 * L0 * Delta / eps**2 + 20 * _max(1, L1**2) * Delta / L0  # (recalled)
 
 # Normalized GD with gamma*eta_c = eta_n and eta_c = eta_n/beta (derived): h_c/2 <= h_n <= h_c.
 NGD_ETA = CLIP_GAMMA * CLIP_ETA
 NGD_BETA = CLIP_GAMMA
 NGD_STEP = NGD_ETA / (g + NGD_BETA)
-NGD_BOUND = 26 * L0 * Delta / eps**2 + 26 * sp.Max(1, L1**2) * Delta / L0  # (derived)
+NGD_BOUND = 26 * L0 * Delta / eps**2 + 26 * _max(1, L1**2) * Delta / L0  # (derived)
 
 # Z20 Thm 4 lower bound over the family (recalled): a reference curve, not a per-run check.
 GD_LOWER_BOUND = L1 * M * (Delta - 5 * eps / 8) / (8 * eps**2 * (sp.log(M) + 1))
 
 # V24 rules (recalled) and smoothed clipping (Gorbunov et al. 2024).
 V24_SI_STEP = 1 / (L0 + sp.Rational(3, 2) * L1 * g)
-V24_CL_STEP = sp.Min(1 / (2 * L0), 1 / (3 * L1 * g))
+V24_CL_STEP = _min(1 / (2 * L0), 1 / (3 * L1 * g))
 V24_STAR_STEP = sp.log(1 + L1 * g / (L0 + L1 * g)) / (L1 * g)
 SMOOTH_NU = sp.LambertW(1)  # W(1) = 0.56714...
 SMOOTH_STEP = SMOOTH_NU / (2 * (L0 + L1 * g))
@@ -55,15 +65,15 @@ def v24_bound(a):
 
 
 # --- T4: stochastic methods ---------------------------------------------------------------
-SGD_STEP = sp.Min(1 / sp.sqrt(T), 1 / (L1 * (M + tau)))  # Z20 Thm 8 rule (stated)
+SGD_STEP = _min(1 / sp.sqrt(T), 1 / (L1 * (M + tau)))  # Z20 Thm 8 rule (stated)
 SGD_BOUND = (Delta + (5 * L0 + 4 * L1 * M) * (M + tau) ** 2) ** 2 / eps**4  # (recalled, low)
-CLIP_SGD_ETA = sp.Min(1 / (20 * L0), 1 / (128 * L1 * tau), 1 / sp.sqrt(T))  # Z20 Thm 7
+CLIP_SGD_ETA = _min(1 / (20 * L0), 1 / (128 * L1 * tau), 1 / sp.sqrt(T))  # Z20 Thm 7
 # The printed first branch 1/(16 eta L1 (|g|+tau)) is dimensionally a number; we use:
-CLIP_SGD_STEP = sp.Min(1 / (16 * L1 * (g + tau)), CLIP_SGD_ETA)
+CLIP_SGD_STEP = _min(1 / (16 * L1 * (g + tau)), CLIP_SGD_ETA)
 
 # --- T5: SPIDER (F18) and SPIDER-clip (derived) ---------------------------------------------
 L = sp.Symbol("L", positive=True)  # a global smoothness constant for F18's SPIDER
-SPIDER_STEP = sp.Min(eps / (L * n0 * g), 1 / (2 * L * n0))  # F18 (recalled)
+SPIDER_STEP = _min(eps / (L * n0 * g), 1 / (2 * L * n0))  # F18 (recalled)
 SPIDER_ONLINE_S1 = 2 * sigma**2 / eps**2
 SPIDER_ONLINE_S2 = 2 * sigma / (eps * n0)
 SPIDER_ONLINE_Q = sigma * n0 / eps
@@ -72,9 +82,9 @@ SPIDER_FINITE_Q = n0 * sp.sqrt(n)
 SPIDER_K = 4 * L * Delta * n0 / eps**2 + 1
 
 A = 2 * (sp.sqrt(sp.E) - 1)  # per-sample Lipschitz factor within radius 1/(2 L1)
-SPIDER_CLIP_STEP = sp.Min(eps / g, sp.Rational(1, 2)) / (n0 * (L0 + L1 * g))
-SPIDER_CLIP_S1_ONLINE = sp.Max(1, sp.ceiling(2 * sigma**2 / eps**2))
-SPIDER_CLIP_Q_ONLINE = sp.Max(1, sp.ceiling(sigma * n0 / eps))
+SPIDER_CLIP_STEP = _min(eps / g, sp.Rational(1, 2)) / (n0 * (L0 + L1 * g))
+SPIDER_CLIP_S1_ONLINE = _max(1, sp.ceiling(2 * sigma**2 / eps**2))
+SPIDER_CLIP_Q_ONLINE = _max(1, sp.ceiling(sigma * n0 / eps))
 SPIDER_CLIP_Q_FINITE = sp.ceiling(n0 * sp.sqrt(n))
 q = sp.Symbol("q", positive=True, integer=True)
 SPIDER_CLIP_S2 = sp.ceiling(2 * A**2 * q / n0**2)

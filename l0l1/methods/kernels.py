@@ -35,7 +35,17 @@ TRACE_COLUMNS = ("iteration", "oracle_calls", "f", "grad_norm", "estimator_norm"
 
 @njit(cache=True)
 def _norm(a):
-    return math.sqrt(np.dot(a, a))
+    acc = 0.0
+    for t in a:
+        acc += t * t
+    return math.sqrt(acc)
+
+
+@njit(cache=True)
+def _step(x, h, direction):
+    """x <- x - h * direction, in place (no temporary array in the hot loop)."""
+    for j in range(x.shape[0]):
+        x[j] -= h * direction[j]
 
 
 @njit(cache=True)
@@ -63,8 +73,10 @@ def _estimate(kind, P, v, n, oracle, w, batch, rng, x, s, tmp, out):
     for _ in range(batch):
         draw_sample(oracle, P, v, w, n, rng, s)
         sample_grad_into(oracle, kind, P, v, s, x, tmp)
-        out += tmp
-    out /= batch
+        for j in range(out.shape[0]):
+            out[j] += tmp[j]
+    for j in range(out.shape[0]):
+        out[j] /= batch
     return batch
 
 
@@ -120,7 +132,7 @@ def run_single(
         if at_ckpt:
             _record(trace, row, k, calls_k, value(kind, P, v, x), gn, en, h * en)
             row += 1
-        x -= h * est
+        _step(x, h, est)
         k += 1
         if not _all_finite(x):
             status = DIVERGED
@@ -202,7 +214,8 @@ def run_spider(
                 draw_sample(oracle, P, v, w, n, rng, s)
                 sample_grad_into(oracle, kind, P, v, s, x, tmp)
                 sample_grad_into(oracle, kind, P, v, s, x_prev, tmp2)
-                est += (tmp - tmp2) / S2
+                for j in range(d):
+                    est[j] += (tmp[j] - tmp2[j]) / S2
             calls += 2 * S2
         en = _norm(est)
         h, clipped = step_size(rule, p, en)
@@ -212,7 +225,7 @@ def run_spider(
             _record(trace, row, k, calls_k, value(kind, P, v, x), gn, en, h * en)
             row += 1
         x_prev[:] = x
-        x -= h * est
+        _step(x, h, est)
         k += 1
         if not _all_finite(x):
             status = DIVERGED

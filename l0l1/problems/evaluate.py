@@ -35,6 +35,15 @@ def _poly_row(P, j, t):
 
 
 @njit(cache=True)
+def _row_dot(P, r, x):
+    """P[r, :] . x without a BLAS call (short vectors in hot loops)."""
+    acc = 0.0
+    for j in range(x.shape[0]):
+        acc += P[r, j] * x[j]
+    return acc
+
+
+@njit(cache=True)
 def _log1pexp(t):
     """log(1 + e^t) without overflow."""
     if t > 0.0:
@@ -81,12 +90,12 @@ def value(kind, P, v, x):
             s += _logcosh(x[j])
         return s
     if kind == KIND_LOGISTIC:
-        return _log1pexp(-np.dot(P[0], x))
+        return _log1pexp(-_row_dot(P, 0, x))
     if kind == KIND_PHASE:
         m = P.shape[0]
         s = 0.0
         for r in range(m):
-            t = np.dot(P[r], x)
+            t = _row_dot(P, r, x)
             res = t * t - v[r]
             s += res * res
         return s / (4.0 * m)
@@ -119,14 +128,14 @@ def grad_into(kind, P, v, x, out):
         for j in range(d):
             out[j] = math.tanh(x[j])
     elif kind == KIND_LOGISTIC:
-        w = -_sigmoid(-np.dot(P[0], x))
+        w = -_sigmoid(-_row_dot(P, 0, x))
         for j in range(d):
             out[j] = w * P[0, j]
     elif kind == KIND_PHASE:
         m = P.shape[0]
         out[:] = 0.0
         for r in range(m):
-            t = np.dot(P[r], x)
+            t = _row_dot(P, r, x)
             w = (t * t - v[r]) * t / m
             for j in range(d):
                 out[j] += w * P[r, j]
@@ -147,7 +156,7 @@ def component_grad_into(kind, P, v, i, x, out):
     """out <- grad f_i(x) for finite sums (f = mean of f_i); KIND_PHASE only."""
     d = x.shape[0]
     if kind == KIND_PHASE:
-        t = np.dot(P[i], x)
+        t = _row_dot(P, i, x)
         w = (t * t - v[i]) * t
         for j in range(d):
             out[j] = w * P[i, j]
@@ -156,9 +165,12 @@ def component_grad_into(kind, P, v, i, x, out):
 
 
 @njit(cache=True)
-def phase_sample_grad_into(a, y, x, out):
-    """out <- grad of (1/4)((a.x)^2 - y)^2, one online phase-retrieval sample."""
-    t = np.dot(a, x)
-    w = (t * t - y) * t
-    for j in range(x.shape[0]):
-        out[j] = w * a[j]
+def phase_sample_grad_into(s, x, out):
+    """out <- grad of (1/4)((a.x)^2 - y)^2 for the sample s = (a, y) (length d + 1)."""
+    d = x.shape[0]
+    t = 0.0
+    for j in range(d):
+        t += s[j] * x[j]
+    w = (t * t - s[d]) * t
+    for j in range(d):
+        out[j] = w * s[j]

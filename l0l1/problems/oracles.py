@@ -76,6 +76,6 @@ def sample_grad_into(oracle, kind, P, v, s, x, out):
     elif oracle == ORACLE_MINIBATCH:
         component_grad_into(kind, P, v, int(s[0]), x, out)
     elif oracle == ORACLE_PHASE_ONLINE:
-        phase_sample_grad_into(s[:d], s[d], x, out)
+        phase_sample_grad_into(s, x, out)
     else:
         grad_into(kind, P, v, x, out)
