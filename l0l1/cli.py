@@ -219,7 +219,8 @@ def summary(res) -> str:
         f"  L0 = {res.L0:.6g}, L1 = {res.L1:.6g} ({cert}: {res.constants_how})",
         f"  Delta = {res.Delta:.6g}, M = {res.M:.6g} "
         f"({'certified' if res.start_certified else 'estimated'})",
-        "  params: " + ", ".join(f"{k} = {v:.6g}" for k, v in res.params.items()),
+        f"  schedule ({res.schedule}): "
+        + ", ".join(f"{k} = {v:.6g}" for k, v in res.params.items()),
         f"  clipped steps: {res.clipped_steps} ({100 * res.clip_fraction:.1f}%)",
     ]
     if res.bound is not None and math.isfinite(res.bound):

@@ -63,6 +63,7 @@ class RunResult:
     start_certified: bool
     oracle: str
     noise_level: float
+    schedule: str
     params: dict
     bound: float | None
     bound_name: str
@@ -204,6 +205,7 @@ def _result(problem, spec, start, sched, out, eps, seed, oracle, level, notes) -
         start_certified=start.certified,
         oracle=oracle,
         noise_level=level,
+        schedule=spec.source,
         params=params,
         bound=sched.bound,
         bound_name=sched.bound_name,

@@ -147,11 +147,12 @@ def _serial(tasks, workers, scheduler):
 
 
 def _processes(tasks, workers, scheduler):
-    method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
-    warm()  # compile once here, so the workers only load the cache
-    pool = ProcessPoolExecutor(
-        min(workers, len(tasks)), mp_context=mp.get_context(method), initializer=warm
-    )
+    if "forkserver" in mp.get_all_start_methods():
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload(["l0l1.experiments._warmed"])
+    else:
+        ctx = mp.get_context("spawn")
+    pool = ProcessPoolExecutor(min(workers, len(tasks)), mp_context=ctx, initializer=warm)
     try:
         futures = {pool.submit(execute, t): t for t in tasks}
         for fut in as_completed(futures):
