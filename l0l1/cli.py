@@ -153,6 +153,9 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as err:  # the library's validation errors (one line each)
         print(f"l0l1: error: {str(err).splitlines()[0]}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # e.g. `l0l1 run ... | head`
+        sys.stderr.close()
+        return 0
 
 
 def _main(argv) -> int:
