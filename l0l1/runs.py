@@ -193,7 +193,7 @@ def _result(problem, spec, start, sched, out, eps, seed, oracle, level, notes) -
         oracle_calls=int(calls),
         oracle_calls_at_hit=int(calls_hit) if status == "reached" else None,
         f_value=problem.value(x) if finite_x else math.nan,
-        grad_norm=float(np.linalg.norm(problem.grad(x))) if finite_x else math.nan,
+        grad_norm=float(trace[-1, 3]),
         eps=eps,
         seed=seed,
         L0=c.L0,

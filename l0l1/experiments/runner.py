@@ -67,6 +67,7 @@ def run_sweep(
 
     ``scheduler`` is a Dask scheduler address (backend "dask"; without it a local
     cluster of ``workers`` processes is started). Killed and rerun, a sweep resumes.
+    Scripts using processes must call it under ``if __name__ == "__main__":``.
     """
     if backend not in BACKENDS:
         raise InputError(f"backend: {backend!r} is unknown; allowed: {', '.join(BACKENDS)}")
@@ -85,12 +86,13 @@ def run_sweep(
         done = store.keys()
         pending = [t for t in tasks if t.run_key not in done]
         bar = Progress(len(pending), quiet=quiet)
-        if pending:
-            run_all = {"serial": _serial, "processes": _processes, "dask": _dask}[backend]
-            for record in run_all(pending, workers, scheduler):
+        run_all = {"serial": _serial, "processes": _processes, "dask": _dask}[backend]
+        try:
+            for record in run_all(pending, workers, scheduler) if pending else ():
                 store.insert(record)
                 bar.update()
-        bar.close()
+        finally:
+            bar.close()
     return SweepReport(
         sweep.name, len(tasks), len(tasks) - len(pending), len(pending),
         time.perf_counter() - start, backend, 1 if backend == "serial" else workers,
@@ -99,8 +101,8 @@ def run_sweep(
 
 def execute(task: Task) -> dict:
     """Run one task (in any process) and return its record: the task's inputs (x0
-    resolved), ``RunResult.to_dict()`` (``problem`` -> ``instance``, ``noise_level`` ->
-    ``oracle_level``), the l0l1 version and the wall time of the run."""
+    resolved), the instance's ``n`` and ``dim``, ``RunResult.to_dict()`` (``problem`` ->
+    ``instance``, ``noise_level`` -> ``oracle_level``), the l0l1 version, the wall time."""
     from l0l1 import __version__
     from l0l1.problems.catalog import default_x0
     from l0l1.runs import run
@@ -120,7 +122,8 @@ def execute(task: Task) -> dict:
     out["oracle_level"] = out.pop("noise_level")
     for key in ("method", "eps", "seed"):  # inputs echoed by the result
         out.pop(key)
-    return {**task.inputs(), "x0": x0, "l0l1_version": __version__, **out, "wall_time": wall}
+    return {**task.inputs(), "x0": x0, "l0l1_version": __version__, "n": problem.n,
+            "dim": problem.dim, **out, "wall_time": wall}  # fmt: skip
 
 
 def warm() -> None:
@@ -176,7 +179,10 @@ def _dask(tasks, workers, scheduler):
         cluster = distributed.LocalCluster(
             n_workers=min(workers, len(tasks)), threads_per_worker=1, dashboard_address=None
         )
-    client = distributed.Client(scheduler or cluster)
+    try:
+        client = distributed.Client(scheduler or cluster, timeout="20s")
+    except OSError as err:
+        raise InputError(f"scheduler: {scheduler!r} cannot be reached ({err})") from None
     try:
         client.run(warm)
         by_key = {f"l0l1-{t.run_key}": t for t in tasks}
@@ -249,24 +255,30 @@ class Plan:
     def text(self, workers: int = 1) -> str:
         """A human summary: one line per (problem, method, eps) group of seeds."""
         stored = sum(r["stored"] for r in self.rows)
-        lines = [
-            f"dry run of sweep {self.sweep!r}: {self.runs} runs "
-            f"({stored} already stored, {self.runs - stored} to run)",
-            f"{'tasks':>9}  {'problem':<14} {'method':<14} {'eps':>8} {'iterations':>11} "
-            f"{'oracle calls':>13} {'seconds':>9}  basis",
-        ]
         groups: dict = {}
         for r in self.rows:
             groups.setdefault(r["group"], []).append(r)
+        table = [("tasks", "problem", "method", "eps", "iterations", "oracle calls", "seconds",
+                  "basis")]  # fmt: skip
         for rows in groups.values():
             r = rows[0]
             span = f"#{r['index']}" + (f"-{rows[-1]['index']}" if len(rows) > 1 else "")
-            lines.append(
-                f"{span:>9}  {r['problem_label']:<14} {r['method_label']:<14} {r['eps']:>8.3g} "
-                f"{max(x['predicted_iterations'] for x in rows):>11.4g} "
-                f"{max(x['predicted_calls'] for x in rows):>13.4g} "
-                f"{sum(x['predicted_seconds'] for x in rows):>9.3g}  {r['basis']}"
-            )
+            table.append((
+                span, r["problem_label"], r["method_label"], f"{r['eps']:.3g}",
+                f"{max(x['predicted_iterations'] for x in rows):.4g}",
+                f"{max(x['predicted_calls'] for x in rows):.4g}",
+                f"{sum(x['predicted_seconds'] for x in rows):.3g}", r["basis"],
+            ))  # fmt: skip
+        widths = [max(len(row[i]) for row in table) for i in range(7)]
+        lines = [
+            f"dry run of sweep {self.sweep!r}: {self.runs} runs "
+            f"({stored} already stored, {self.runs - stored} to run); per group of seeds: "
+            "the largest iterations and calls, the summed seconds"
+        ]
+        for row in table:
+            cells = [c.rjust(w) if i in (0, 3, 4, 5, 6) else c.ljust(w)
+                     for i, (c, w) in enumerate(zip(row, widths, strict=False))]  # fmt: skip
+            lines.append("  ".join([*cells, row[7]]))
         total = self.pending_seconds()
         lines.append(
             f"predicted time of the {self.runs - stored} runs to do: {total:.3g} s serial, "
@@ -359,6 +371,8 @@ def _predict(t: Task, per_call: float) -> tuple[int, int, float, str]:
         spider_k = t.method == "spider_clip" and not t.overrides and K is not None
         budget = int(min(K, SPIDER_CLIP_K_CAP)) if spider_k else DEFAULT_MAX_ITER
     iters = budget if K is None else min(math.ceil(K), budget)
+    if K is not None and iters < K:
+        basis += ", capped by max_iter"
     spec = get_method(t.method)
     if spec.family == "spider":
         q, S1, S2 = (int(r.params[k]) for k in ("q", "S1", "S2"))
@@ -366,6 +380,6 @@ def _predict(t: Task, per_call: float) -> tuple[int, int, float, str]:
         calls = refreshes * (problem.n or S1) + 2 * S2 * (iters - refreshes)  # exact refresh: n
     else:
         calls = iters * (t.batch if spec.stochastic else max(problem.n, 1))
-    if t.max_calls:
-        calls = min(calls, t.max_calls)
+    if t.max_calls and calls > t.max_calls:
+        calls, basis = t.max_calls, basis + ", calls capped by max_calls"
     return iters, calls, setup + calls * per_call, basis

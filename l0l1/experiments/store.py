@@ -20,8 +20,9 @@ from l0l1.validate import InputError
 
 SCHEMA_VERSION = 1
 
-# (column, kind): inputs (the Task), then outputs (RunResult.to_dict(); "problem" is
-# renamed "instance" and "noise_level" "oracle_level"), then timing.
+# (column, kind): inputs (the Task), then outputs (the problem instance's name, its
+# finite-sum size n (0: not a finite sum) and dimension, then RunResult.to_dict() with
+# "noise_level" renamed "oracle_level"), then timing.
 COLUMNS = (
     ("run_key", "text"), ("sweep", "text"), ("l0l1_version", "text"), ("index", "int"),
     ("problem", "text"), ("problem_label", "text"), ("problem_params", "json"),
@@ -29,14 +30,15 @@ COLUMNS = (
     ("noise_level", "real"), ("batch", "int"), ("n0", "int"), ("probe_every", "int"),
     ("overrides", "json"), ("eps", "real"), ("seed", "int"), ("max_iter", "int"),
     ("max_calls", "int"), ("checkpoints", "int"),
-    ("instance", "text"), ("status", "text"), ("iterations", "int"),
+    ("instance", "text"), ("n", "int"), ("dim", "int"), ("status", "text"),
+    ("iterations", "int"),
     ("oracle_calls", "int"), ("oracle_calls_at_hit", "int"), ("hit_iteration", "int"),
     ("f_value", "real"), ("grad_norm", "real"), ("L0", "real"), ("L1", "real"),
     ("constants_certified", "bool"), ("constants_how", "text"), ("Delta", "real"),
     ("M", "real"), ("start_certified", "bool"), ("oracle", "text"), ("oracle_level", "real"),
-    ("params", "json"), ("bound", "real"), ("bound_name", "text"), ("clipped_steps", "int"),
-    ("clip_fraction", "real"), ("max_estimator_norm", "real"), ("assumptions", "json"),
-    ("x", "json"),
+    ("schedule", "text"), ("params", "json"), ("bound", "real"), ("bound_name", "text"),
+    ("clipped_steps", "int"), ("clip_fraction", "real"), ("max_estimator_norm", "real"),
+    ("assumptions", "json"), ("x", "json"),
     ("wall_time", "real"), ("created", "text"),
 )  # fmt: skip
 KINDS = dict(COLUMNS)
@@ -71,6 +73,13 @@ class Store:
             )
             self.conn.execute("CREATE INDEX IF NOT EXISTS runs_sweep ON runs (sweep)")
             self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        columns = {row[1] for row in self.conn.execute("PRAGMA table_info(runs)")}
+        if columns != set(NAMES):
+            self.conn.close()
+            raise InputError(
+                f"store: {self.path!r} has other columns (another l0l1 version?); "
+                "allowed: a store of this version, or a new file"
+            )
 
     def __enter__(self) -> Store:
         return self

@@ -7,8 +7,9 @@ Both loops follow the measurement rules of T6:
 - a non-finite iterate or gradient ends the run as "diverged" at that iteration;
 - the run stops at ``max_iter`` iterations or once ``max_calls`` calls are spent
   ("not reached").
-The exact gradient is probed every ``probe_every`` iterations (and always when the
-method's own oracle is exact, where the probe is the step's gradient and costs nothing).
+The exact gradient is probed every ``probe_every`` iterations and at the stop iterate
+(in ``run_single`` also at every iteration when the method's own oracle is exact: the
+probe is then the step's gradient and costs nothing).
 
 Trace rows (one per checkpoint in ``ckpts`` plus the last iterate) hold
 ``k, calls, f(x_k), ||grad f(x_k)||, ||estimator_k||, step length ||x_{k+1} - x_k||``;
@@ -35,10 +36,23 @@ TRACE_COLUMNS = ("iteration", "oracle_calls", "f", "grad_norm", "estimator_norm"
 
 @njit(cache=True)
 def _norm(a):
+    """Euclidean norm that stays finite for finite vectors (rescales when squares overflow)."""
     acc = 0.0
     for t in a:
         acc += t * t
-    return math.sqrt(acc)
+    if math.isfinite(acc):
+        return math.sqrt(acc)
+    if acc != acc:  # a NaN entry
+        return math.nan
+    scale = 0.0
+    for t in a:
+        scale = max(scale, abs(t))
+    if math.isinf(scale):
+        return math.inf
+    acc = 0.0
+    for t in a:
+        acc += (t / scale) ** 2
+    return scale * math.sqrt(acc)
 
 
 @njit(cache=True)
@@ -64,6 +78,15 @@ def _record(trace, row, k, calls, f, gn, en, step):
     trace[row, 3] = gn
     trace[row, 4] = en
     trace[row, 5] = step
+
+
+@njit(cache=True)
+def _final_norm(kind, P, v, x, g, k, probed_k, gn):
+    """||grad f|| at the stop iterate x_k for the last trace row (probed now if not yet)."""
+    if probed_k == k or not _all_finite(x):
+        return gn if probed_k == k else np.nan
+    grad_into(kind, P, v, x, g)
+    return _norm(g)
 
 
 @njit(cache=True)
@@ -104,12 +127,14 @@ def run_single(
     status = NOT_REACHED
     calls_at_hit = -1
     gn = np.nan
+    probed_k = -1
     k = 0
     while True:
         at_ckpt = row < ckpts.shape[0] and ckpts[row] == k
         if oracle == ORACLE_EXACT or k % probe_every == 0 or at_ckpt:
             grad_into(kind, P, v, x, g)
             gn = _norm(g)
+            probed_k = k
             if not math.isfinite(gn):
                 status = DIVERGED
                 break
@@ -137,6 +162,7 @@ def run_single(
         if not _all_finite(x):
             status = DIVERGED
             break
+    gn = _final_norm(kind, P, v, x, g, k, probed_k, gn)
     _record(trace, row, k, calls, value(kind, P, v, x), gn, np.nan, np.nan)
     return status, k, calls_at_hit, calls, n_clipped, gmax, x, trace, row + 1
 
@@ -187,12 +213,14 @@ def run_spider(
     status = NOT_REACHED
     calls_at_hit = -1
     gn = np.nan
+    probed_k = -1
     k = 0
     while True:
         at_ckpt = row < ckpts.shape[0] and ckpts[row] == k
         if k % probe_every == 0 or at_ckpt:
             grad_into(kind, P, v, x, g)
             gn = _norm(g)
+            probed_k = k
             if not math.isfinite(gn):
                 status = DIVERGED
                 break
@@ -230,5 +258,6 @@ def run_spider(
         if not _all_finite(x):
             status = DIVERGED
             break
+    gn = _final_norm(kind, P, v, x, g, k, probed_k, gn)
     _record(trace, row, k, calls, value(kind, P, v, x), gn, np.nan, np.nan)
     return status, k, calls_at_hit, calls, n_clipped, gmax, x, trace, row + 1

@@ -1,0 +1,342 @@
+"""Slow, obvious NumPy twins of the Numba code (no numba here).
+
+Written from the docstrings of :mod:`l0l1.problems.base` (the KIND_* table),
+:mod:`l0l1.problems.oracles`, :mod:`l0l1.methods.steps` and :mod:`l0l1.methods.kernels`,
+not from their code: polynomials through ``np.polynomial``, phase retrieval with matrix
+products, step rules as the formulas in the comments of steps.py, and the two loops as
+the measurement rules of T6 read. Random draws are consumed in the documented order, so
+a twin fed a generator in the same state reproduces a stochastic kernel run.
+
+The twins take the kernels' arguments and return the kernels' tuple
+``(status, stop_iter, calls_at_hit, calls, n_clipped, gmax, x, trace, rows)``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.polynomial import polynomial as npoly
+
+# Codes copied from the docstring tables (base.KIND_*, oracles.ORACLE_*, steps.RULE_*).
+POLY, EXP, COSH, LOGCOSH, LOGISTIC, PHASE, PHASE_POP = range(7)
+EXACT, BOUNDED, GAUSS, MINIBATCH, ONLINE = range(5)
+(
+    FIXED,
+    CLIP,
+    NORMALIZED,
+    V24_SI,
+    V24_CL,
+    V24_STAR,
+    SMOOTH,
+    CLIP_SGD,
+    SPIDER,
+    SPIDER_CLIP,
+) = range(10)
+REACHED, NOT_REACHED, DIVERGED = 0, 1, 2
+
+
+# ---------------------------------------------------------------- problem formulas (T2)
+def _pop_c(d):
+    return d / (d + 2.0)
+
+
+def value(kind, P, v, x):
+    """f(x) for every problem kind."""
+    x = np.asarray(x, dtype=float)
+    with np.errstate(all="ignore"):
+        if kind == POLY:
+            return float(sum(npoly.polyval(x[j], P[j]) for j in range(x.size)))
+        if kind == EXP:
+            return float(np.exp(x).sum())
+        if kind == COSH:
+            return float(np.cosh(x).sum())
+        if kind == LOGCOSH:
+            return float((np.logaddexp(x, -x) - math.log(2.0)).sum())
+        if kind == LOGISTIC:
+            return float(np.logaddexp(0.0, -(P[0] @ x)))
+        if kind == PHASE:
+            r = (P @ x) ** 2 - v
+            return float(r @ r / (4.0 * P.shape[0]))
+        if kind == PHASE_POP:
+            c = _pop_c(x.size)
+            z = P[0]
+            xx, zz, xz = x @ x, z @ z, x @ z
+            quartic = 3 * xx**2 - 2 * xx * zz - 4 * xz**2 + 3 * zz**2
+            return float(c / 4 * quartic + v[0] ** 2 / 4)
+    raise ValueError(kind)
+
+
+def grad(kind, P, v, x):
+    """grad f(x) for every problem kind."""
+    x = np.asarray(x, dtype=float)
+    with np.errstate(all="ignore"):
+        if kind == POLY:
+            return np.array([npoly.polyval(x[j], npoly.polyder(P[j])) for j in range(x.size)])
+        if kind == EXP:
+            return np.exp(x)
+        if kind == COSH:
+            return np.sinh(x)
+        if kind == LOGCOSH:
+            return np.tanh(x)
+        if kind == LOGISTIC:
+            t = P[0] @ x
+            # d/dx log(1 + e^{-t}) = -a e^{-t}/(1 + e^{-t}) = -a / (1 + e^{t})
+            return -P[0] * math.exp(-np.logaddexp(0.0, t))
+        if kind == PHASE:
+            t = P @ x
+            return P.T @ ((t**2 - v) * t) / P.shape[0]
+        if kind == PHASE_POP:
+            c = _pop_c(x.size)
+            z = P[0]
+            return c * (3 * (x @ x) * x - (z @ z) * x - 2 * (x @ z) * z)
+    raise ValueError(kind)
+
+
+def component_grad(kind, P, v, i, x):
+    """Gradient of f_i(x) = (1/4)((a_i.x)^2 - y_i)^2 (phase retrieval; f = mean of f_i)."""
+    if kind != PHASE:
+        return np.full(np.size(x), np.nan)
+    t = P[i] @ x
+    return (t * t - v[i]) * t * P[i]
+
+
+# ---------------------------------------------------------------- oracles (T4, T5)
+def draw_sample(oracle, P, v, w, n, rng, d):
+    """One oracle sample, drawing from ``rng`` in the documented order.
+
+    bounded: direction u ~ N(0, I_d) normalised, radius w U^(1/d) (uniform in the ball);
+    gaussian: w/sqrt(d) N(0, I_d); minibatch: an index uniform in 0..n-1;
+    online: a = sqrt(d) u/|u|, then y = (a.z*)^2 + w N(0, 1).
+    """
+    if oracle == BOUNDED:
+        u = rng.standard_normal(d)
+        radius = w * rng.random() ** (1.0 / d)
+        return ("shift", radius * u / np.linalg.norm(u))
+    if oracle == GAUSS:
+        return ("shift", w / math.sqrt(d) * rng.standard_normal(d))
+    if oracle == MINIBATCH:
+        return ("index", int(rng.integers(0, n)))
+    if oracle == ONLINE:
+        u = rng.standard_normal(d)
+        a = math.sqrt(d) * u / np.linalg.norm(u)
+        y = (a @ P[0]) ** 2 + w * rng.standard_normal()
+        return ("online", (a, y))
+    return ("exact", None)
+
+
+def sample_grad(oracle, kind, P, v, sample, x):
+    """Gradient of one sample at x."""
+    tag, data = sample
+    with np.errstate(all="ignore"):
+        if tag == "shift":
+            return grad(kind, P, v, x) + data
+        if tag == "index":
+            return component_grad(kind, P, v, data, x)
+        if tag == "online":
+            a, y = data
+            t = a @ x
+            return (t * t - y) * t * a
+        return grad(kind, P, v, x)
+
+
+# ---------------------------------------------------------------- step rules (T3-T5)
+def step_size(rule, p, g):
+    """(h, clipped) of the rule; for a min{first, second}, clipped = second < first."""
+    p = [float(t) for t in p]
+
+    def two(first, second):
+        return (second, True) if second < first else (first, False)
+
+    with np.errstate(all="ignore"):
+        if rule == FIXED:
+            return p[0], False
+        if rule == CLIP:
+            eta, gamma = p
+            return (eta, False) if g == 0 else two(eta, gamma * eta / g)
+        if rule == NORMALIZED:
+            eta, beta = p
+            return eta / (g + beta), g > beta
+        if rule == V24_SI:
+            L0, L1 = p
+            return 1.0 / (L0 + 1.5 * L1 * g), L1 * g > L0
+        if rule == V24_CL:
+            L0, L1 = p
+            if g == 0 or L1 == 0:
+                return 1.0 / (2.0 * L0), False
+            return two(1.0 / (2.0 * L0), 1.0 / (3.0 * L1 * g))
+        if rule == V24_STAR:
+            L0, L1 = p
+            u = L1 * g
+            if u == 0:
+                return 1.0 / L0, False
+            return math.log1p(u / (L0 + u)) / u, u > L0
+        if rule == SMOOTH:
+            L0, L1, nu = p
+            return nu / (2.0 * (L0 + L1 * g)), L1 * g > L0
+        if rule == CLIP_SGD:
+            L1, tau, eta = p
+            if L1 == 0:
+                return eta, False
+            return two(eta, 1.0 / (16.0 * L1 * (g + tau)))
+        if rule == SPIDER:
+            L, n0, eps = p
+            if g == 0:
+                return 1.0 / (2.0 * L * n0), False
+            return two(1.0 / (2.0 * L * n0), eps / (L * n0 * g))
+        if rule == SPIDER_CLIP:
+            L0, L1, n0, eps = p
+            if g == 0:
+                return 0.5 / (n0 * L0), False
+            factor, clipped = two(0.5, eps / g)
+            return factor / (n0 * (L0 + L1 * g)), clipped
+    return math.nan, False
+
+
+# ---------------------------------------------------------------- the loops (T6)
+def _gnorm(g):
+    """||g|| without overflow of the squares; NaN or inf when an entry is."""
+    if np.any(np.isnan(g)):
+        return math.nan
+    if np.any(np.isinf(g)):
+        return math.inf
+    scale = float(np.max(np.abs(g))) if g.size else 0.0
+    if scale == 0.0:
+        return 0.0
+    return scale * math.sqrt(float(np.sum((g / scale) ** 2)))
+
+
+def _batch_mean(oracle, kind, P, v, w, n, rng, x, count):
+    samples = [draw_sample(oracle, P, v, w, n, rng, x.size) for _ in range(count)]
+    return np.mean([sample_grad(oracle, kind, P, v, s, x) for s in samples], axis=0)
+
+
+class _Log:
+    """Trace rows at the checkpoints: k, calls before step k, f, ||grad f||, ||est||, h||est||."""
+
+    def __init__(self, ckpts):
+        self.ckpts = {int(c) for c in ckpts}
+        self.size = len(ckpts) + 1
+        self.rows = []
+
+    def array(self):
+        out = np.full((self.size, 6), np.nan)
+        for r, row in enumerate(self.rows):
+            out[r] = row
+        return out
+
+
+def _loop(kind, P, v, x0, eps, max_iter, max_calls, probe_every, ckpts, probe_always, step):
+    """Shared T6 measurement loop; ``step(k, x)`` returns (estimator, calls spent)."""
+    x = np.array(x0, dtype=float)
+    log = _Log(ckpts)
+    calls, n_clipped, gmax = 0, 0, 0.0
+    status, calls_at_hit, gn = NOT_REACHED, -1, math.nan
+    k = 0
+    while True:
+        at_ckpt = k in log.ckpts
+        if probe_always or k % probe_every == 0 or at_ckpt:
+            gn = _gnorm(grad(kind, P, v, x))
+            if not math.isfinite(gn):
+                status = DIVERGED
+                break
+            if gn <= eps:
+                status, calls_at_hit = REACHED, calls
+                break
+        if k >= max_iter or (max_calls > 0 and calls >= max_calls):
+            break
+        est, spent = step(k, x)
+        en = _gnorm(est)
+        h, clipped = step.rule(en)
+        n_clipped += int(clipped)
+        gmax = max(gmax, en)
+        if at_ckpt:
+            log.rows.append([k, calls, value(kind, P, v, x), gn, en, h * en])
+        calls += spent
+        with np.errstate(all="ignore"):
+            x = x - h * est
+        k += 1
+        if not np.all(np.isfinite(x)):
+            status = DIVERGED
+            break
+    # Final row: the stop iterate with its own exact gradient norm (NaN if x is not finite).
+    gn = _gnorm(grad(kind, P, v, x)) if np.all(np.isfinite(x)) else math.nan
+    log.rows.append([k, calls, value(kind, P, v, x), gn, math.nan, math.nan])
+    return status, k, calls_at_hit, calls, n_clipped, gmax, x, log.array(), len(log.rows)
+
+
+class _Step:
+    def __init__(self, fn, rule, p):
+        self.fn, self.rule_code, self.p = fn, rule, p
+
+    def __call__(self, k, x):
+        return self.fn(k, x)
+
+    def rule(self, en):
+        return step_size(self.rule_code, self.p, en)
+
+
+def run_single(
+    kind, P, v, n, oracle, w, batch, rule, p, x0, eps, max_iter, max_calls, probe_every, rng, ckpts
+):
+    """x_{k+1} = x_k - h(||g_k||) g_k: g_k the exact gradient (cost max(n, 1)) or the mean
+    of ``batch`` oracle samples (cost ``batch``)."""
+
+    def estimator(k, x):
+        if oracle == EXACT:
+            return grad(kind, P, v, x), max(n, 1)
+        return _batch_mean(oracle, kind, P, v, w, n, rng, x, batch), batch
+
+    step = _Step(estimator, rule, p)
+    return _loop(
+        kind, P, v, x0, eps, max_iter, max_calls, probe_every, ckpts, oracle == EXACT, step
+    )
+
+
+def run_spider(
+    kind,
+    P,
+    v,
+    n,
+    oracle,
+    w,
+    q,
+    S1,
+    S2,
+    exact_refresh,
+    rule,
+    p,
+    x0,
+    eps,
+    max_iter,
+    max_calls,
+    probe_every,
+    rng,
+    ckpts,
+):
+    """SPIDER (F18): every q-th iteration the estimator is refreshed (exact gradient,
+    max(n, 1) calls, or a mean of S1 samples, S1 calls); otherwise
+    v_k = v_{k-1} + mean_{S2 samples} [g(x_k; xi) - g(x_{k-1}; xi)], 2 S2 calls."""
+    state = {"est": None, "prev": None}
+
+    def estimator(k, x):
+        if k % q == 0:
+            if exact_refresh:
+                est, spent = grad(kind, P, v, x), max(n, 1)
+            else:
+                est, spent = _batch_mean(oracle, kind, P, v, w, n, rng, x, S1), S1
+        else:
+            samples = [draw_sample(oracle, P, v, w, n, rng, x.size) for _ in range(S2)]
+            with np.errstate(all="ignore"):
+                diffs = [
+                    sample_grad(oracle, kind, P, v, s, x)
+                    - sample_grad(oracle, kind, P, v, s, state["prev"])
+                    for s in samples
+                ]
+                est = state["est"] + np.sum(diffs, axis=0) / S2
+            spent = 2 * S2
+        state["est"], state["prev"] = est, x.copy()
+        return est, spent
+
+    step = _Step(estimator, rule, p)
+    return _loop(kind, P, v, x0, eps, max_iter, max_calls, probe_every, ckpts, False, step)
