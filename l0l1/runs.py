@@ -135,9 +135,9 @@ def run(
     n0 = integer("n0", n0, 1)
     probe_every = integer("probe_every", probe_every, 1)
     x0 = catalog.default_x0(problem) if x0 is None else x0
-    x0 = _start(problem, x0)
+    x0 = start_point(problem, x0)
     start = catalog.start_constants(problem, x0)
-    oracle, level = _oracle(problem, spec, noise, noise_level)
+    oracle, level = choose_oracle(problem, spec, noise, noise_level)
     tau, sigma, noise_notes = _noise_constants(problem, oracle, level, x0, seed)
     finite = problem.n > 0
 
@@ -275,7 +275,7 @@ def _golden_log(fn, lo: float, hi: float, iters: int = 40) -> float:
     return math.exp((a + b) / 2)
 
 
-def _oracle(problem: Problem, spec: MethodSpec, noise, level) -> tuple[str, float]:
+def choose_oracle(problem: Problem, spec: MethodSpec, noise, level) -> tuple[str, float]:
     """The oracle name and its level (tau or sigma; the measurement noise when online)."""
     if not spec.stochastic:
         if noise not in (None, "exact"):
@@ -341,7 +341,7 @@ def _checkpoints(max_iter: int, count: int) -> np.ndarray:
     return np.concatenate([[0], pts[pts <= max_iter]]).astype(np.int64)
 
 
-def _start(problem: Problem, x0) -> np.ndarray:
+def start_point(problem: Problem, x0) -> np.ndarray:
     try:
         arr = np.atleast_1d(np.asarray(x0, dtype=np.float64))
     except (TypeError, ValueError):

@@ -181,13 +181,15 @@ class Sweep:
             try:
                 problem = build_problem(prob["name"], canonical(prob["params"]))
                 x0 = catalog.default_x0(problem) if prob["x0"] is None else prob["x0"]
-                catalog.start_constants(problem, runs._start(problem, np.asarray(x0)))
+                catalog.start_constants(problem, runs.start_point(problem, np.asarray(x0)))
             except ValueError as err:
                 raise InputError(f"{path}: {_first_line(err)}") from None
             built.append((path, problem))
         for (ppath, problem), (mpath, meth) in itertools.product(built, self._method_points()):
             try:
-                runs._oracle(problem, get_method(meth["name"]), meth["noise"], meth["noise_level"])
+                runs.choose_oracle(
+                    problem, get_method(meth["name"]), meth["noise"], meth["noise_level"]
+                )
             except ValueError as err:
                 raise InputError(f"{mpath} on {ppath}: {_first_line(err)}") from None
 
