@@ -73,7 +73,7 @@ def evaluate(expr: sp.Expr, inputs: Inputs, **extra) -> float:
     args = tuple(sorted(expr.free_symbols, key=str))
     fn = th.numeric(expr, args)
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-        return float(fn(*[values[a] for a in args]))
+        return float(fn(*[np.float64(values[a]) for a in args]))
 
 
 def _deterministic(method: str, i: Inputs) -> dict:

@@ -113,8 +113,12 @@ SPIDER_SFO_TOTAL = sp.ceiling(K / q) * S1 + 2 * S2 * (K - sp.ceiling(K / q))
 
 @cache
 def numeric(expr: sp.Expr, args: tuple[sp.Symbol, ...]):
-    """A float function of ``args`` evaluating ``expr`` (lambdify, cached)."""
-    return sp.lambdify(args, expr, modules=["math", {"LambertW": _lambert_w}])
+    """A function of ``args`` evaluating ``expr`` (lambdify to NumPy, cached).
+
+    NumPy semantics make a division by a zero constant (L1 = 0: ordinary smoothness)
+    an infinity that Min discards, where plain floats would raise.
+    """
+    return sp.lambdify(args, expr, modules=[{"LambertW": _lambert_w}, "numpy"])
 
 
 def _lambert_w(x):

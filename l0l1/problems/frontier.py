@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -223,10 +223,11 @@ def frontier_exact(coeffs, L1) -> Enclosure:
     def h_upper(box: Box) -> Fraction:
         return _abs_sup(d2, box) - lam * _abs_inf(d1, box)
 
-    def h_at(x: Fraction) -> Fraction:
+    def h_at_mid(box: Box) -> Fraction:
+        x = _mid(box)
         return abs(poly_eval(d2, x)) - lam * abs(poly_eval(d1, x))
 
-    lo, hi, box = _refine(polys, lambda boxes: _max_over(boxes, h_upper, h_at))
+    lo, hi, box = _maximize_over_roots(polys, h_upper, h_at_mid)
     lo, hi = max(lo, Fraction(0)), max(hi, Fraction(0))
     return Enclosure.from_exact(lo, hi, box if hi > 0 else None)
 
@@ -247,10 +248,10 @@ def min_exact(coeffs) -> Enclosure:
     def neg_upper(box: Box) -> Fraction:
         return _range(neg, box)[1]
 
-    def neg_at(x: Fraction) -> Fraction:
-        return poly_eval(neg, x)
+    def neg_at_mid(box: Box) -> Fraction:
+        return poly_eval(neg, _mid(box))
 
-    lo, hi, box = _refine((poly_deriv(c),), lambda boxes: _max_over(boxes, neg_upper, neg_at))
+    lo, hi, box = _maximize_over_roots((poly_deriv(c),), neg_upper, neg_at_mid)
     return Enclosure.from_exact(-hi, -lo, box)
 
 
@@ -271,27 +272,39 @@ def sublevel_grad_max_exact(coeffs, level) -> Enclosure:
         return Enclosure.from_exact(Fraction(0), Fraction(0))
     d1 = poly_deriv(c)
     shifted = [c[0] - t, *c[1:]]
+    if not _isolate(shifted):
+        raise ProblemError(
+            f"level: {float(t)!r} is below the minimum of p = {_show(coeffs)}; "
+            "allowed: level >= min p (a non-empty sublevel set)"
+        )
 
-    def compute(eps: Fraction) -> tuple[Fraction, Fraction, Box | None]:
-        ends = _roots(shifted, eps)
-        if not ends:
-            raise ProblemError(
-                f"level: {float(t)!r} is below the minimum of p = {_show(coeffs)}; "
-                "allowed: level >= min p (a non-empty sublevel set)"
-            )
-        inner = [b for b in _roots(poly_deriv(d1), eps) if _range(c, b)[0] <= t]
-        hi = max(_abs_sup(d1, b) for b in ends + inner)
-        points = [x for b in ends + inner for x in (b[0], _mid(b), b[1])]
-        inside = [(abs(poly_eval(d1, x)), x) for x in points if poly_eval(c, x) <= t]
-        lo, x = max(inside, default=(Fraction(0), None))
-        return lo, hi, None if x is None else (x, x)
+    def upper(box: Box) -> Fraction:
+        return _abs_sup(d1, box) if _range(c, box)[0] <= t else Fraction(-1)
 
-    return Enclosure.from_exact(*_refine_with(compute))
+    def proven_value(box: Box) -> Fraction:
+        points = [x for x in (box[0], _mid(box), box[1]) if poly_eval(c, x) <= t]
+        return max((abs(poly_eval(d1, x)) for x in points), default=Fraction(-1))
+
+    lo, hi, box = _maximize_over_roots((shifted, poly_deriv(d1)), upper, proven_value)
+    return Enclosure.from_exact(max(lo, Fraction(0)), hi, box)
+
+
+def poly_eval(c: list[Fraction], x: Fraction) -> Fraction:
+    """p(x) exactly (ascending coefficients)."""
+    acc = Fraction(0)
+    for v in reversed(c):
+        acc = acc * x + v
+    return acc
+
+
+def poly_deriv(c: list[Fraction]) -> list[Fraction]:
+    """Exact coefficients of p' (ascending)."""
+    return [i * v for i, v in enumerate(c)][1:]
 
 
 def has_real_root(c: list[Fraction]) -> bool:
     """Whether the nonzero polynomial c has a real root (exact; constants have none)."""
-    return bool(_roots(c, _EPS_SCHEDULE[0]))
+    return bool(_isolate(c))
 
 
 def round_down(q: Fraction) -> float:
@@ -321,48 +334,52 @@ def sqrt_up(q: Fraction) -> float:
 # ---------------------------------------------------------------------------
 
 
-def _refine(polys, bound: Callable[[list[Box]], tuple]) -> tuple[Fraction, Fraction, Box | None]:
-    """Isolate the real roots of ``polys`` and bound over them, finer until tight."""
-    return _refine_with(lambda eps: bound([b for q in polys for b in _roots(q, eps)]))
+def _maximize_over_roots(polys, upper, value) -> tuple[Fraction, Fraction, Box | None]:
+    """Proven bounds (lo, hi, best box) of max g over the real roots of ``polys``.
 
-
-def _refine_with(compute) -> tuple[Fraction, Fraction, Box | None]:
-    for eps in _EPS_SCHEDULE:
-        lo, hi, box = compute(eps)
+    ``upper(box)`` bounds g over an isolating interval; ``value(box)`` is a value of g
+    proven attained (g at a rational point). Boxes whose upper bound falls below the
+    best proven value cannot hold the maximum and are dropped; the others are refined
+    along _EPS_SCHEDULE until hi - lo is relatively tiny.
+    """
+    cands = [pair for q in polys for pair in _isolate_with_poly(q)]
+    if not cands:
+        return Fraction(0), Fraction(0), None
+    for eps in (None, *_EPS_SCHEDULE):
+        if eps is not None:
+            cands = [(q, _narrow(q, box, eps)) for q, box in cands]
+        uppers = [upper(box) for _, box in cands]
+        lo, box = max(((value(b), b) for _, b in cands), key=lambda t: t[0])
+        hi = max(uppers)
         if hi - lo <= max(_RTOL * max(abs(lo), abs(hi)), _ATOL):
             break
+        cands = [cand for cand, u in zip(cands, uppers, strict=True) if u >= lo]
     return lo, hi, box
 
 
-def _max_over(boxes: list[Box], upper, value_at) -> tuple[Fraction, Fraction, Box | None]:
-    """(max exact value at midpoints, max upper bound, best box) of a function."""
-    if not boxes:
-        return Fraction(0), Fraction(0), None
-    hi = max(upper(b) for b in boxes)
-    lo, box = max(((value_at(_mid(b)), b) for b in boxes), key=lambda t: t[0])
-    return lo, hi, box
+def _isolate(c: list[Fraction]) -> list[Box]:
+    """Isolating intervals of the distinct real roots of c (square-free part)."""
+    return [box for _, box in _isolate_with_poly(c)]
 
 
-def _roots(c: list[Fraction], eps: Fraction) -> list[Box]:
-    """Isolating intervals (width <= eps) of the distinct real roots of c."""
+def _isolate_with_poly(c: list[Fraction]) -> list[tuple[sympy.Poly, Box]]:
     c = list(c)
     while c and c[-1] == 0:
         c.pop()
     if len(c) < 2:
         return []
-    poly = sympy.Poly([_to_sympy(v) for v in reversed(c)], _X, domain=sympy.QQ)
+    poly = sympy.Poly([_to_sympy(v) for v in reversed(c)], _X, domain=sympy.QQ).sqf_part()
     return [
-        (to_fraction(a, "root"), to_fraction(b, "root"))
-        for (a, b), _ in poly.intervals(eps=_to_sympy(eps))
+        (poly, (to_fraction(a, "root"), to_fraction(b, "root"))) for (a, b), _ in poly.intervals()
     ]
 
 
-def poly_eval(c: list[Fraction], x: Fraction) -> Fraction:
-    """p(x) exactly (ascending coefficients)."""
-    acc = Fraction(0)
-    for v in reversed(c):
-        acc = acc * x + v
-    return acc
+def _narrow(poly: sympy.Poly, box: Box, eps: Fraction) -> Box:
+    """Refine an isolating interval of the square-free ``poly`` to width <= eps."""
+    if box[0] == box[1]:
+        return box
+    a, b = poly.refine_root(_to_sympy(box[0]), _to_sympy(box[1]), eps=_to_sympy(eps))
+    return to_fraction(a, "root"), to_fraction(b, "root")
 
 
 def _range(c: list[Fraction], box: Box) -> Box:
@@ -393,11 +410,6 @@ def _quadratic_frontier_exact(c: list[Fraction]) -> Enclosure:
         return Enclosure.from_exact(Fraction(0), Fraction(0))
     x = -c[1] / (2 * c[2])
     return Enclosure.from_exact(2 * abs(c[2]), 2 * abs(c[2]), (x, x))
-
-
-def poly_deriv(c: list[Fraction]) -> list[Fraction]:
-    """Exact coefficients of p' (ascending)."""
-    return [i * v for i, v in enumerate(c)][1:]
 
 
 def _axpy(alpha: Fraction, x: list[Fraction], y: list[Fraction]) -> list[Fraction]:

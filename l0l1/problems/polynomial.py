@@ -127,7 +127,8 @@ def frontier_table(coeffs, L1_values) -> list[dict]:
 
 def _build(rows: list[list[Fraction]], lam: float, name: str, spec: dict) -> Problem:
     encs = [frontier_exact(r, lam) for r in rows]
-    least_known = all(len(r) == 1 or has_real_root(poly_deriv(r)) for r in rows)
+    # max_j L0*_j is the least L0 when every other coordinate can sit where p_k' = 0.
+    least_known = len(rows) == 1 or all(len(r) == 1 or has_real_root(poly_deriv(r)) for r in rows)
     hi = max(e.hi for e in encs)
     constants = Constants(
         L0=hi,
