@@ -232,11 +232,11 @@ def _pick_L1(problem: Problem, spec: MethodSpec, base: schedules.Inputs) -> Prob
     method's selection bound (T2 'Choosing L1'), re-certified at that L1."""
     if problem.kind != KIND_POLY or problem.spec.get("L1_fixed", True):
         return problem
-    rows = [r for r in problem.P]
-    small = max(len(np.trim_zeros(r, "b")) for r in rows) <= 3
+    frontiers = [frontier.float_frontier(r) for r in problem.P]
+    small = max(len(np.trim_zeros(r, "b")) for r in problem.P) <= 3
 
     def cost(l1: float) -> float:
-        l0 = max(frontier.frontier_float(r, l1)[0] for r in rows)
+        l0 = max(f(l1) for f in frontiers)
         if l0 <= 0:
             return math.inf
         return schedules.selection_bound(spec.name, replace(base, L0=l0, L1=l1))

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -169,6 +169,16 @@ def frontier_float(coeffs, L1) -> tuple[float, float]:
     a = np.array([float(v) for v in validate_coeffs(coeffs)])
     lam = float(check_L1(L1, len(a) - 1))
     return _frontier_float(a, lam)
+
+
+def float_frontier(coeffs) -> Callable[[float], float]:
+    """L1 -> float L0*(L1) of one polynomial, validating the coefficients once (T2).
+
+    For searches over L1 (a schedule picking its frontier point); an estimate.
+    """
+    a = np.array([float(v) for v in validate_coeffs(coeffs)])
+    degree = len(a) - 1
+    return lambda L1: _frontier_float(a, float(check_L1(L1, degree)))[0]
 
 
 def frontier_curve(coeffs, L1_values) -> np.ndarray:

@@ -96,9 +96,12 @@ def sublevel_constants(problem: Problem, x0) -> StartConstants:
         )
     rows = [validate_coeffs(row, "P") for row in problem.P]
     xs = [Fraction(float(v)) for v in _start_point(x0, problem.dim)]
-    mins = [_exact_lo(min_exact(r)) for r in rows]
+    # Outward rounding to floats keeps the rationals short (exact f(x0) at a start such
+    # as 1.3 has a 400-bit denominator, which slows root isolation tenfold) and only
+    # enlarges the sets whose gradient bound we take: M and Delta stay upper bounds.
+    mins = [Fraction(round_down(_exact_lo(min_exact(r)))) for r in rows]
     fx0 = sum(poly_eval(r, x) for r, x in zip(rows, xs, strict=True))
-    gap = fx0 - sum(mins)
+    gap = Fraction(round_up(fx0 - sum(mins)))
     grad_maxes = [
         _exact_hi(sublevel_grad_max_exact(r, gap + m)) for r, m in zip(rows, mins, strict=True)
     ]
