@@ -1,8 +1,8 @@
 """Rate fits: the slope of log(median oracle calls) on log x with a bootstrap interval (THEORY T6).
 
-``x`` is 1/eps (rate in eps), n (finite sums) or M (initial gradient norm). Records are the
-dicts of the results store: one per run, with at least ``status``, the y field (default
-``oracle_calls``) and whatever ``x`` reads.
+``x`` is 1/eps (rate in eps), n (finite-sum size) or M (initial gradient norm). Records are
+the dicts of the results store: one per run, with at least ``status``, the y field (default
+``oracle_calls_at_hit``, the measured complexity of T6) and whatever ``x`` reads.
 
 Outcomes are data (T6):
 
@@ -123,7 +123,7 @@ def _line(logx: np.ndarray, logy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def fit_rate(
     records: Iterable[dict],
     x="1/eps",
-    y: str = "oracle_calls",
+    y: str = "oracle_calls_at_hit",
     *,
     n_boot: int = 2000,
     level: float = 0.95,

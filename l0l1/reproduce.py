@@ -1,0 +1,350 @@
+"""``l0l1 reproduce``: every figure's sweep, the figures, REPORT.md and report.json (T6).
+
+Each figure declares its sweeps as dict specs (:mod:`l0l1.experiments.spec`), run by
+:func:`l0l1.experiments.runner.run_sweep` into a resumable SQLite store that lives outside
+the figures folder (``<out_dir>/../.l0l1-cache/results-<version>.sqlite`` by default), so an
+interrupted run resumes and the committed folder holds only figures and reports.
+Three scales: ``tiny`` (tests), ``quick`` (about 2 minutes on 2 cores after Numba
+compilation) and ``full`` (about 20 minutes).
+
+The frontier and local-smoothness figures need no sweep: they come from
+:func:`l0l1.problems.frontier.frontier_curve` and from :func:`smoothness_records`, a NumPy
+re-run of GD and clipped GD that keeps the iterates (T6).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+SCALES = ("tiny", "quick", "full")
+X4 = [0, 0, 0, 0, 1]
+CERTIFIED_POLYS = {"x^4": X4, "x^4 - x^2": [0, 0, -1, 0, 1], "x^6": [0, 0, 0, 0, 0, 0, 1],
+                   "x^8/8 + x^2": [0, 0, 1, 0, 0, 0, 0, 0, 0.125]}  # fmt: skip
+FRONTIER_POLYS = {"x^4": X4, "x^4 - x^2": [0, 0, -1, 0, 1], "x^6": [0, 0, 0, 0, 0, 0, 1],
+                  "x^8/8 + x^2": [0, 0, 1, 0, 0, 0, 0, 0, 0.125],
+                  "(x-1)^2 (x+1)^4 / 4": [0.25, 0.5, -0.25, -1, -0.25, 0.5, 0.25]}  # fmt: skip
+GAMMAS = (0.125, 0.25, 0.5, 1.0)
+PROOFS_TIMEOUT = 900
+
+
+def _pick(scale: str, tiny, quick, full):
+    return {"tiny": tiny, "quick": quick, "full": full}[scale]
+
+
+def sweeps(scale: str = "quick") -> dict[str, list[dict]]:
+    """The sweep specs of each figure at ``scale`` ("tiny", "quick" or "full")."""
+    if scale not in SCALES:
+        raise ValueError(f"scale: {scale!r} is unknown; allowed: {', '.join(SCALES)}")
+    starts = _pick(scale, [2, 4, 8], [2, 4, 8, 16, 32], [2, 4, 8, 16, 32, 64, 128])
+    online_eps = _pick(scale, [0.4, 0.2], [0.4, 0.28, 0.2, 0.14, 0.1],
+                       [0.4, 0.28, 0.2, 0.14, 0.1, 0.07, 0.05, 0.035, 0.025])  # fmt: skip
+    ns = _pick(scale, [64, 256], [64, 128, 256, 512, 1024, 2048],
+               [64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768])  # fmt: skip
+    instances = list(range(_pick(scale, 1, 3, 10)))
+    phase = {"name": "phase_retrieval", "label": "phase retrieval (d = 4)",
+             "params": {"d": 4}, "grid": {"m": ns, "seed": instances}}  # fmt: skip
+    det = [{"name": m} for m in ("gd", "clipped_gd", "normalized_gd")]
+    return {
+        "gd_vs_clipped": [{
+            "name": "gd_vs_clipped_M", "eps": 1e-2, "seeds": [0],
+            "budget": {"max_iter": _pick(scale, 10**6, 3 * 10**7, 2 * 10**8)},
+            "problems": [{"name": "polynomial", "label": "x^4 (L1 = 1 fixed)",
+                          "params": {"coeffs": X4, "L1": 1.0},
+                          "grid": {"x0": [[float(s)] for s in starts]}}],
+            "methods": det,
+        }],
+        "online": [{
+            "name": "online_calls_vs_eps", "eps": online_eps,
+            "seeds": _pick(scale, 2, 3, 12), "budget": {"max_iter": 1_000_000,
+                                                       "max_calls": 100_000_000},
+            "problems": [
+                {"name": "polynomial", "label": "x^4, bounded noise tau = 1",
+                 "params": {"coeffs": X4, "L1": 1.0}, "x0": [2.0]},
+                {"name": "online_phase_retrieval", "label": "online phase retrieval (d = 4)",
+                 "params": {"d": 4, "noise": 0.5}},
+            ],
+            "methods": [{"name": m} for m in ("sgd", "clipped_sgd", "spider", "spider_clip")],
+        }],
+        "finite_sum": [
+            {"name": "finite_sum_n_full_gradient", "eps": 0.05, "seeds": [0],
+             "problems": [phase], "methods": [{"name": "gd"}, {"name": "clipped_gd"}]},
+            {"name": "finite_sum_n_spider_clip", "eps": 0.05,
+             "seeds": _pick(scale, [0], [0, 1], [0, 1, 2]),
+             "problems": [phase], "methods": [{"name": "spider_clip"}]},
+        ],
+        "bounds": [{
+            "name": "bound_check", "eps": _pick(scale, [1e-2], [1e-1, 1e-2, 1e-3],
+                                                [1e-1, 1e-2, 1e-3, 1e-4]),
+            "seeds": [0], "budget": {"max_iter": 10_000_000},
+            "problems": [
+                *({"name": "polynomial", "label": label, "params": {"coeffs": c},
+                   "grid": {"x0": _pick(scale, [[2.0]], [[2.0]], [[1.5], [3.0]])}}
+                  for label, c in list(CERTIFIED_POLYS.items())[:_pick(scale, 1, 4, 4)]),
+                {"name": "cosh", "label": "cosh (d = 2)", "params": {"dim": 2}},
+                {"name": "logcosh", "label": "log cosh (d = 2)", "params": {"dim": 2}},
+            ],
+            "methods": [*det, {"name": "v24_si"}, {"name": "v24_cl"}, {"name": "v24_star"}],
+        }],
+    }  # fmt: skip
+
+
+def smoothness_records(problem, label: str, method: str, x0, iters: int = 300) -> list[dict]:
+    """Local smoothness along a trajectory of ``method`` (T6; Z20's figures).
+
+    Re-runs the method's step rule in NumPy (the same schedule as :func:`l0l1.runs.run`,
+    taken from a one-iteration run) and records, for k < ``iters``,
+    L_hat_k = max over gamma in GAMMAS of ||grad f(x_k + gamma d_k) - grad f(x_k)||
+    / (gamma ||d_k||), d_k = x_{k+1} - x_k, with ||grad f(x_k)||.
+    """
+    from l0l1.methods.registry import get_method
+    from l0l1.methods.steps import step_size
+    from l0l1.runs import run
+
+    spec = get_method(method)
+    res = run(problem, method, eps=1e-12, x0=x0, max_iter=1)
+    p = np.array([float(res.params[k]) for k in spec.param_names])
+    tag = "certified" if res.constants_certified else "estimated"
+    base = {"problem_label": label, "method": method, "L0": res.L0, "L1": res.L1,
+            "constants": tag}  # fmt: skip
+    x = np.asarray(x0, dtype=float)
+    out = []
+    for k in range(iters):
+        g = problem.grad(x)
+        gn = float(np.linalg.norm(g))
+        h, _ = step_size(spec.rule, p, gn)
+        d = -h * g
+        dn = float(np.linalg.norm(d))
+        if gn == 0 or dn == 0 or not math.isfinite(dn):
+            break
+        lhat = max(float(np.linalg.norm(problem.grad(x + t * d) - g)) / (t * dn) for t in GAMMAS)
+        out.append({**base, "k": k, "grad_norm": gn, "L_hat": lhat})
+        x = x + d
+    return out
+
+
+def frontier_records(scale: str) -> list[dict]:
+    """Float frontier points L0*(L1) of FRONTIER_POLYS over L1 in [1e-2, 1e2] (T2)."""
+    from l0l1.problems.frontier import frontier_curve
+
+    l1 = np.geomspace(1e-2, 1e2, _pick(scale, 12, 40, 80))
+    return [
+        {"label": label, "L1": float(a), "L0": float(b)}
+        for label, coeffs in FRONTIER_POLYS.items()
+        for a, b in zip(l1, frontier_curve(coeffs, l1), strict=True)
+    ]
+
+
+def _trajectories(scale: str) -> list[dict]:
+    from l0l1.problems.catalog import default_x0, make_problem
+
+    iters = _pick(scale, 40, 300, 400)
+    poly = make_problem("polynomial", coeffs=X4, L1=1.0)
+    pr = make_problem("phase_retrieval", m=200, d=4)
+    out = []
+    for method in ("gd", "clipped_gd"):
+        out += smoothness_records(poly, "x^4 from x0 = 4", method, [4.0], iters)
+        out += smoothness_records(pr, "phase retrieval (m = 200, d = 4)", method,
+                                  3 * default_x0(pr), iters)  # fmt: skip
+    return out
+
+
+def _records(spec: dict, store: Path, backend: str, quiet: bool) -> list[dict]:
+    from l0l1.experiments.runner import run_sweep
+    from l0l1.experiments.spec import Sweep
+    from l0l1.experiments.store import load_records
+
+    run_sweep(spec, store, backend=backend, quiet=quiet)
+    keys = {t.run_key for t in Sweep.from_dict(spec).tasks()}
+    return [r for r in load_records(store, spec["name"]) if r["run_key"] in keys]
+
+
+def _proofs_start():
+    if importlib.util.find_spec("proofs_check") is None:
+        return None
+    return subprocess.Popen(
+        [sys.executable, "-m", "proofs_check", "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+
+
+def _proofs_summary(proc) -> dict | None:
+    """{"counts": {status: n}, "not_certified": [...]} from ``python -m proofs_check --json``."""
+    if proc is None:
+        return None
+    try:
+        out, _ = proc.communicate(timeout=PROOFS_TIMEOUT)
+        lemmas = json.loads(out)
+    except (subprocess.TimeoutExpired, json.JSONDecodeError) as err:
+        proc.kill()
+        return {"counts": {}, "not_certified": [], "error": type(err).__name__}
+    counts: dict[str, int] = {}
+    for lem in lemmas:
+        counts[lem["status"]] = counts.get(lem["status"], 0) + 1
+    odd = [f"{lem['name']} ({lem['status']})" for lem in lemmas if lem["status"] != "certified"]
+    return {"counts": counts, "not_certified": odd}
+
+
+def reproduce(
+    out_dir="figures",
+    quick: bool = False,
+    store=None,
+    backend: str = "processes",
+    quiet: bool = False,
+    *,
+    scale: str | None = None,
+    proofs: bool = True,
+) -> dict:
+    """Run every figure's sweeps, write the figures, REPORT.md and report.json into ``out_dir``.
+
+    ``scale`` ("tiny", "quick", "full") overrides ``quick``; ``store`` defaults to
+    ``<out_dir>/../.l0l1-cache/results-<version>.sqlite``; ``proofs`` runs
+    ``python -m proofs_check`` alongside (when importable). Returns the summary: the fit
+    rows (as in report.json), bound check, proofs summary, figure files, notes, timings.
+    """
+    from l0l1 import plots
+
+    scale = scale or ("quick" if quick else "full")
+    specs = sweeps(scale)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    if store is None:
+        from l0l1 import __version__
+
+        store = out.resolve().parent / ".l0l1-cache" / f"results-{__version__}.sqlite"
+    store = Path(store)
+    store.parent.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    proc = _proofs_start() if proofs else None
+    data, timings = {}, {}
+    for fig, fig_specs in specs.items():
+        t0 = time.perf_counter()
+        data[fig] = [r for spec in fig_specs for r in _records(spec, store, backend, quiet)]
+        timings[fig] = time.perf_counter() - t0
+        _say(quiet, f"{fig}: {len(data[fig])} runs in {timings[fig]:.1f} s")
+    t0 = time.perf_counter()
+    figures = [
+        plots.plot_gd_vs_clipped(data["gd_vs_clipped"], out),
+        plots.plot_online_rates(data["online"], out),
+        plots.plot_finite_sum_n(data["finite_sum"], out),
+        plots.plot_bound_check(data["bounds"] + data["gd_vs_clipped"], out),
+        plots.plot_frontier(frontier_records(scale), out),
+        plots.plot_local_smoothness(_trajectories(scale), out),
+    ]
+    timings["figures"] = time.perf_counter() - t0
+    summary = {
+        "scale": scale,
+        "backend": backend,
+        "fits": [row for f in figures for row in f.fits],
+        "bound_check": plots.bound_check(data["bounds"] + data["gd_vs_clipped"]),
+        "proofs_check": _proofs_summary(proc),
+        "seconds": {**timings, "total": time.perf_counter() - start},
+        "figures": {f.name: [p.name for p in f.paths] for f in figures},
+        "notes": {f.name: list(f.notes) for f in figures},
+    }
+    (out / "report.json").write_text(json.dumps(_clean(summary["fits"]), indent=1) + "\n")
+    (out / "REPORT.md").write_text(report_markdown(summary, store))
+    _say(quiet, f"wrote {len(figures)} figures, REPORT.md and report.json to {out} "
+         f"in {summary['seconds']['total']:.0f} s")  # fmt: skip
+    return summary
+
+
+def _say(quiet: bool, text: str) -> None:
+    if not quiet:
+        print(text, file=sys.stderr)
+
+
+def _clean(obj):
+    """JSON-safe: NaN becomes None."""
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if isinstance(obj, dict):
+        return {k: _clean(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_clean(v) for v in obj]
+    return obj
+
+
+def _num(v, fmt=".2f") -> str:
+    return "n/a" if v is None or not math.isfinite(v) else format(v, fmt)
+
+
+def _disagrees(row: dict) -> bool:
+    lo, hi, rate = row["ci_low"], row["ci_high"], row["theory_rate"]
+    if rate is None or lo is None or not math.isfinite(lo):
+        return False
+    return not lo - 0.05 <= rate <= hi + 0.05
+
+
+def report_markdown(summary: dict, store: Path) -> str:
+    """REPORT.md: slopes next to the theory's rates, bound check, proofs_check, notes."""
+    s = summary
+    lines = [
+        "# l0l1 reproduce: measured rates",
+        "",
+        f"Scale `{s['scale']}`, backend `{s['backend']}`, {s['seconds']['total']:.0f} s in "
+        f"total. Regenerate with `l0l1 reproduce{' --quick' if s['scale'] == 'quick' else ''}`"
+        f"; the run store is `{store.name}` in `{store.parent.name}/` (not committed).",
+        "",
+        "Slopes are least-squares fits of log(median oracle calls or iterations) on log x over "
+        "seeds (THEORY T6), with 95% bootstrap intervals (seeds resampled within each x). Runs "
+        "not reached within the budget or diverged are excluded and counted; a point whose "
+        "median is censored is dropped. The theory rate is the worst-case exponent; benign "
+        "problems sit below it.",
+        "",
+        "| figure | problem | method | axis | slope [95% CI] | theory | excluded | notes |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in s["fits"]:
+        ci = f"{_num(r['slope'])} [{_num(r['ci_low'])}, {_num(r['ci_high'])}]"
+        exc = f"{r['n_excluded_censored']} nr, {r['n_excluded_diverged']} div"
+        theory = "n/a" if r["theory_rate"] is None else f"{r['theory_rate']:g}"
+        lines.append(f"| {r['figure']} | {r['problem']} | {r['method']} | {r['axis']} | {ci} | "
+                     f"{theory} | {exc} | {r['notes'] or ''} |")  # fmt: skip
+    off = [r for r in s["fits"] if _disagrees(r)]
+    if off:
+        lines += [
+            "",
+            "Slopes whose interval (widened by 0.05) excludes the theory's exponent (see each "
+            "figure's notes below for the reason; benign problems are expected to sit below):",
+            "",
+        ]
+        lines += [f"- {r['figure']}, {r['problem']}, {r['method']}: {_num(r['slope'])} "
+                  f"[{_num(r['ci_low'])}, {_num(r['ci_high'])}] against {r['theory_rate']:g}"
+                  for r in off]  # fmt: skip
+    bc = s["bound_check"]
+    lines += [
+        "",
+        "## Bound check (T6)",
+        "",
+        f"Certified instances checked: {bc['checked']}; violations: {bc['violations']}; "
+        f"inconclusive (budget below the bound): {bc['inconclusive']}.",
+    ]
+    lines += [f"- violation: {v}" for v in bc["violating"]]
+    pc = s["proofs_check"]
+    lines += ["", "## proofs_check", ""]
+    if pc is None:
+        lines.append("Not run (proofs_check not importable, or disabled).")
+    elif pc.get("error"):
+        lines.append(f"Could not be read: {pc['error']}.")
+    else:
+        counts = ", ".join(f"{n} {k}" for k, n in sorted(pc["counts"].items()))
+        lines.append(f"`python -m proofs_check`: {counts}.")
+        lines += [f"- not certified: {name}" for name in pc["not_certified"]]
+    lines += ["", "## Figures and notes", ""]
+    for name, files in s["figures"].items():
+        lines += [f"### {name}", "", f"![{name}]({files[0]})", ""]
+        caption, *facts = s["notes"][name]
+        lines += [caption, ""] + [f"- {fact}" for fact in facts] + ([""] if facts else [])
+    secs = ", ".join(f"{k} {v:.0f} s" for k, v in s["seconds"].items())
+    lines += ["## Timing", "", secs, ""]
+    return "\n".join(lines)
