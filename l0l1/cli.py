@@ -118,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
-    from l0l1 import cli_reproduce
+    from l0l1 import cli_demo, cli_reproduce
     from l0l1.experiments import cli_sweep
 
     r = sub.add_parser("run", help="run one method on one problem from x0")
@@ -141,6 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_sweep.add_parser(sub)
     cli_reproduce.add_parser(sub)
+    cli_demo.add_parser(sub)
 
     c = sub.add_parser("constants", help="the certified (L0, L1) frontier of a polynomial")
     c.add_argument("--coeffs", required=True, help="coefficients a0,a1,... (ascending)")
@@ -183,6 +184,10 @@ def _main(argv) -> int:
         from l0l1 import cli_reproduce
 
         return cli_reproduce.cmd(args)
+    if args.command == "demo":
+        from l0l1 import cli_demo
+
+        return cli_demo.cmd(args)
     parser.print_help()
     return 0
 

@@ -9,8 +9,8 @@ assumptions that do not hold for this run. Users override any named value.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 import sympy as sp
@@ -69,11 +69,18 @@ def evaluate(expr: sp.Expr, inputs: Inputs, **extra) -> float:
         th.n0: inputs.n0,
         th.T: inputs.T,
     }
-    values.update({sym: extra[sym.name] for sym in expr.free_symbols if sym.name in extra})
-    args = tuple(sorted(expr.free_symbols, key=str))
-    fn = th.numeric(expr, args)
+    args, fn = _compiled(expr)
+    values.update({sym: extra[sym.name] for sym in args if sym.name in extra})
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
         return float(fn(*[np.float64(values[a]) for a in args]))
+
+
+@cache
+def _compiled(expr: sp.Expr):
+    """(free symbols sorted by name, the lambdified function): computed once per
+    expression (free_symbols walks the tree and str() runs SymPy's printer)."""
+    args = tuple(sorted(expr.free_symbols, key=str))
+    return args, th.numeric(expr, args)
 
 
 def _deterministic(method: str, i: Inputs) -> dict:
@@ -110,7 +117,7 @@ def spider_clip_K(i: Inputs) -> float:
     """T5: the noiseless K when sigma = 0, else K = ceil(4 n0 L0 Delta / eps^2)."""
     if i.sigma == 0:
         return evaluate(th.SPIDER_CLIP_K_NOISELESS, i)
-    return math.ceil(evaluate(th.SPIDER_CLIP_K_MIN, i))
+    return float(np.ceil(evaluate(th.SPIDER_CLIP_K_MIN, i)))
 
 
 def selection_bound(method: str, i: Inputs) -> float:
@@ -131,23 +138,39 @@ def selection_bound(method: str, i: Inputs) -> float:
     return _bound(method, i)[0]
 
 
+MAX_BATCH = 2**62  # SPIDER sizes beyond this cannot be counted in int64
+
+
+def _check_sizes(values: dict, i: Inputs) -> None:
+    """SPIDER's q, S1, S2 (after overrides) as ints; a one-line error when they overflow."""
+    for key in ("q", "S1", "S2"):
+        val = values[key]
+        if not val <= MAX_BATCH:
+            raise InputError(
+                f"eps: {i.eps!r} with sigma = {i.sigma:g} makes SPIDER's {key} = {val:g} too "
+                f"large to count; allowed: eps with {key} <= 2^62 (a larger eps or less noise)"
+            )
+        values[key] = int(val)
+
+
 def _spider_sizes(method: str, i: Inputs, finite: bool) -> dict:
+    """q, S1, S2 of SPIDER (F18) or SPIDER-clip (T5) as floats (inf when they overflow)."""
     if method == "spider":
         if finite:
-            q = math.ceil(evaluate(th.SPIDER_FINITE_Q, i))
-            return {"q": q, "S1": i.n, "S2": max(1, math.ceil(evaluate(th.SPIDER_FINITE_S2, i)))}
+            q = np.ceil(evaluate(th.SPIDER_FINITE_Q, i))
+            return {"q": q, "S1": i.n, "S2": max(1.0, np.ceil(evaluate(th.SPIDER_FINITE_S2, i)))}
         return {
-            "q": max(1, math.ceil(evaluate(th.SPIDER_ONLINE_Q, i))),
-            "S1": max(1, math.ceil(evaluate(th.SPIDER_ONLINE_S1, i))),
-            "S2": max(1, math.ceil(evaluate(th.SPIDER_ONLINE_S2, i))),
+            "q": max(1.0, np.ceil(evaluate(th.SPIDER_ONLINE_Q, i))),
+            "S1": max(1.0, np.ceil(evaluate(th.SPIDER_ONLINE_S1, i))),
+            "S2": max(1.0, np.ceil(evaluate(th.SPIDER_ONLINE_S2, i))),
         }
     if finite:
-        q = int(evaluate(th.SPIDER_CLIP_Q_FINITE, i))
+        q = evaluate(th.SPIDER_CLIP_Q_FINITE, i)
         S1 = i.n
     else:
-        q = int(evaluate(th.SPIDER_CLIP_Q_ONLINE, i))
-        S1 = int(evaluate(th.SPIDER_CLIP_S1_ONLINE, i))
-    return {"q": q, "S1": S1, "S2": int(evaluate(th.SPIDER_CLIP_S2, i, q=q))}
+        q = evaluate(th.SPIDER_CLIP_Q_ONLINE, i)
+        S1 = evaluate(th.SPIDER_CLIP_S1_ONLINE, i)
+    return {"q": q, "S1": S1, "S2": evaluate(th.SPIDER_CLIP_S2, i, q=q)}
 
 
 def build(
@@ -178,6 +201,8 @@ def build(
                 f"override {key}: not a parameter of {name}; allowed: {', '.join(values)}"
             )
         values[key] = _check_override(key, val)
+    if method.family == "spider":
+        _check_sizes(values, i)
     bound, bound_name = _bound(name, i)
     if overrides:
         assumptions.append("parameters overridden: the theory's bound does not apply")

@@ -54,6 +54,7 @@ def test_help_imports_nothing_heavy():
         (["run", *X4, "--method", "gd", "--noise", "bounded"], "noise"),
         (["run", "--problem", "cosh", *X4], "coeffs"),
         (["run", "--coeffs", "1,nan,1"], "coeffs[1]"),
+        (["run", *X4, "--method", "spider_clip", "--eps", "1e-300"], "eps: 1e-300"),
         (["constants", "--coeffs", "0,0,0,0,1", "--L1", "abc"], "L1"),
     ],
 )
