@@ -21,7 +21,6 @@ The module also holds the small helpers the notebooks in ``notebooks/`` use:
 
 from __future__ import annotations
 
-import difflib
 import io
 import math
 import shutil
@@ -33,7 +32,9 @@ from pathlib import Path
 
 import numpy as np
 
-GAMMAS = (0.125, 0.25, 0.5, 1.0)  # the grid of THEORY T6 (same as l0l1.reproduce.GAMMAS)
+from l0l1.reproduce import GAMMAS  # the grid of THEORY T6's local-smoothness estimate
+from l0l1.validate import InputError, did_you_mean
+
 COLORS = {"gd": "#D55E00", "gd_theory": "#999999", "clipped_gd": "#0072B2",
           "normalized_gd": "#009E73", "sgd": "#E69F00", "clipped_sgd": "#CC79A7",
           "spider": "#56B4E9", "spider_clip": "#000000"}  # fmt: skip
@@ -471,9 +472,8 @@ def get_demo(name: str) -> Demo:
     """The demo called ``name``; a one-line ValueError suggesting the closest otherwise."""
     if name in DEMOS:
         return DEMOS[name]
-    close = difflib.get_close_matches(str(name), DEMOS, n=1, cutoff=0.0)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
-    raise ValueError(f"demo: {name!r} is unknown{hint}; allowed: {', '.join(DEMOS)}")
+    hint = did_you_mean(name, DEMOS, n=1, cutoff=0.0)
+    raise InputError(f"demo: {name!r} is unknown{hint}; allowed: {', '.join(DEMOS)}")
 
 
 def render(name: str) -> tuple[np.ndarray, list[np.ndarray]]:

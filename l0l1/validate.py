@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import math
 
 import numpy as np
@@ -28,3 +29,9 @@ def integer(field: str, value, low: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
         raise InputError(f"{field}: {value!r} is not allowed; allowed: an integer >= {low}")
     return int(value)
+
+
+def did_you_mean(name, allowed, n: int = 3, cutoff: float = 0.4) -> str:
+    """' (did you mean a, b?)' for the names in ``allowed`` closest to ``name``, or ''."""
+    close = difflib.get_close_matches(str(name), list(allowed), n=n, cutoff=cutoff)
+    return f" (did you mean {', '.join(close)}?)" if close else ""

@@ -32,7 +32,7 @@ def test_demo_writes_png_and_gif_deterministically(name, tmp_path):
 
 
 def test_unknown_name_suggests_the_closest():
-    with pytest.raises(ValueError, match=r"'clipin' is unknown \(did you mean 'clipping'\?\)"):
+    with pytest.raises(ValueError, match=r"'clipin' is unknown \(did you mean clipping\?\)"):
         demos.make_demo("clipin")
     with pytest.raises(ValueError) as err:
         demos.get_demo("nope")
@@ -49,7 +49,7 @@ def test_cli_list_and_errors(capsys, tmp_path):
     assert cli_demo.cmd(_parse(["demo", "--list"])) == 0
     out = capsys.readouterr().out
     assert all(name in out for name in demos.demo_names())
-    with pytest.raises(ValueError, match="did you mean 'variance'"):
+    with pytest.raises(ValueError, match="did you mean variance"):
         cli_demo.cmd(_parse(["demo", "varaince", "--out", str(tmp_path)]))
     with pytest.raises(ValueError, match="a NAME is required"):
         cli_demo.cmd(_parse(["demo"]))

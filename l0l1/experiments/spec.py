@@ -40,7 +40,6 @@ Every error is one line naming the field path, e.g. ``methods[1].overrides.S2: .
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import itertools
 import json
@@ -49,7 +48,7 @@ import tomllib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from l0l1.validate import InputError
+from l0l1.validate import InputError, did_you_mean
 
 TOP_KEYS = ("name", "description", "eps", "seeds", "checkpoints", "budget", "problems", "methods")
 BUDGET_KEYS = ("max_iter", "max_calls")
@@ -264,8 +263,7 @@ def _join(path: str, key: str) -> str:
 def _known(table: dict, allowed, path: str) -> None:
     for key in table:
         if key not in allowed:
-            close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.5)
-            hint = f" (did you mean {close[0]}?)" if close else ""
+            hint = did_you_mean(key, allowed, n=1, cutoff=0.5)
             raise InputError(
                 f"{_join(path, str(key))}: unknown key{hint}; allowed: {', '.join(allowed)}"
             )
@@ -302,8 +300,7 @@ def _int(path: str, v, low: int) -> int:
 def _string(path: str, v, allowed=None) -> str:
     if not isinstance(v, str) or not v or (allowed is not None and v not in allowed):
         what = ", ".join(allowed) if allowed else "a non-empty string"
-        close = difflib.get_close_matches(str(v), allowed or (), n=1, cutoff=0.5)
-        hint = f" (did you mean {close[0]}?)" if close else ""
+        hint = did_you_mean(v, allowed or (), n=1, cutoff=0.5)
         raise InputError(f"{path}: {v!r} is not allowed{hint}; allowed: {what}")
     return v
 

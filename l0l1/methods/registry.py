@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 
 from l0l1.methods import steps
+from l0l1.validate import InputError, did_you_mean
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,5 @@ def get_method(name: str) -> MethodSpec:
     """The method called ``name``; a one-line ValueError suggesting the closest otherwise."""
     if name in METHODS:
         return METHODS[name]
-    close = difflib.get_close_matches(str(name), METHODS, n=3, cutoff=0.4)
-    hint = f" (did you mean {', '.join(close)}?)" if close else ""
-    raise ValueError(f"method: {name!r} is unknown{hint}; allowed: {', '.join(METHODS)}")
+    hint = did_you_mean(name, METHODS)
+    raise InputError(f"method: {name!r} is unknown{hint}; allowed: {', '.join(METHODS)}")
