@@ -184,8 +184,12 @@ def _finish(ax, xlabel: str, ylabel: str, title: str, legend="below", fontsize=1
 
 
 @_styled
-def plot_gd_vs_clipped(records, out_dir="figures", name="gd_vs_clipped_M") -> Figure:
+def plot_gd_vs_clipped(
+    records, out_dir="figures", name="gd_vs_clipped_M", caption: str | None = None
+) -> Figure:
     """Iterations to eps against the initial gradient norm M (T3; Z20 Thm 3, 4, 6).
+
+    ``caption`` replaces the default one (written for x^4), e.g. for the Z20 bowl.
 
     Per method: iterations (log-log) with the fitted slope in M; dashed, the bound from the
     instance's constants (GD_BOUND, CLIP_BOUND); dotted black, Z20 Thm 4's lower bound
@@ -243,7 +247,7 @@ def plot_gd_vs_clipped(records, out_dir="figures", name="gd_vs_clipped_M") -> Fi
             f"{plabel}: L0 = {r0['L0']:.3g}, L1 = {r0['L1']:.3g}, eps = {r0['eps']:g}",
         )
         notes.append(_far_start_note(plabel, by, ms[-1], lower[ms[-1]]))
-    caption = (
+    caption = caption or (
         "Starts further out raise M. GD's fixed step 1/(2(L0 + L1 M)) shrinks like 1/(L1 M), "
         "so its iterations grow about linearly in M. Clipped and normalized GD come in from "
         "x0 with steps of length 1/(10 L1), then take L0-steps near the minimum: their count "
@@ -596,3 +600,39 @@ def plot_local_smoothness(records, out_dir="figures", name="local_smoothness") -
         "Smoothness grows with the gradient norm, as (L0, L1)-smoothness allows."
     )
     return Figure(name, _save(fig, out_dir, name, note, colorbar=(sc, "iteration k")), (), (note,))
+
+
+# --- hard instances (T2): zero chains, the Bernoulli oracle, the finite-sum chain -------------
+
+RATES_HARD = {"gd": 2, "clipped_gd": 2, "normalized_gd": 2, "sgd": 4, "clipped_sgd": 4,
+              "spider_clip": 3}  # fmt: skip
+
+
+@_styled
+def plot_hard_rates(
+    records, out_dir, name, *, x: str, y: str, rates: dict, xlabel: str, ylabel: str,
+    caption: str, references: dict | None = None, notes=(), theory: str = "",
+) -> Figure:  # fmt: skip
+    """One panel per problem label: ``y`` against ``x`` (an AXES key) per method, with the
+    fitted slope and bootstrap interval, theory exponents from ``rates``, and grey reference
+    shapes ``{label: fn(x)}`` anchored at the panel's first median (T6)."""
+    probs = _groups(records, "problem_label")
+    fig, axes = _subplots(len(probs), width=8.0, height=8.5)
+    rows = []
+    for ax, (plabel,) in zip(axes[0], probs, strict=True):
+        by = _groups(probs[(plabel,)], "problem_label", "method")
+        first = []
+        for key in _method_order(by):
+            method = key[1]
+            fit = _plot_rate(ax, by[key], method, AXES[x], y, rates.get(method))
+            rows.append(_row(name, plabel, method, x, fit, rates.get(method), theory))
+            if fit.x:
+                first.append((fit.x[0], fit.median[0]))
+        if first and references:
+            x0 = min(a for a, _ in first)
+            y0 = math.exp(np.mean([math.log(b) for a, b in first if a == x0]))
+            xs = [AXES[x](r) for r in probs[(plabel,)]]
+            _references(ax, xs, {k: ((x0, y0), fn) for k, fn in references.items()})
+        _finish(ax, xlabel, ylabel, plabel)
+    return Figure(name, _save(fig, out_dir, name, caption), tuple(rows),
+                  (caption, *[n for n in notes if n]))  # fmt: skip

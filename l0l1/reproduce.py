@@ -24,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
+from l0l1.problems.hard import DELTA_PER_T, bowl_x0
+
 SCALES = ("tiny", "quick", "full")
 X4 = [0, 0, 0, 0, 1]
 CERTIFIED_POLYS = {"x^4": X4, "x^4 - x^2": [0, 0, -1, 0, 1], "x^6": [0, 0, 0, 0, 0, 0, 1],
@@ -92,6 +94,80 @@ def sweeps(scale: str = "quick") -> dict[str, list[dict]]:
                 {"name": "logcosh", "label": "log cosh (d = 2)", "params": {"dim": 2}},
             ],
             "methods": [*det, {"name": "v24_si"}, {"name": "v24_cl"}, {"name": "v24_star"}],
+        }],
+        **hard_sweeps(scale),
+    }  # fmt: skip
+
+
+# --- hard instances (THEORY T2): zero chains, Bernoulli oracle, finite-sum chain, Z20 bowl ---
+CHAIN_DELTA = 456.0  # with L = 1 and eps = 0.5/sqrt(T): T = floor(Delta L/(1824 eps^2)) = T
+SGD_HORIZON = {"tiny": 10**5, "quick": 10**7, "full": 10**7}
+CHAIN_EPS_MAX = 0.1  # stochastic chains: eps = 0.1/sqrt(k), T = 4k
+NOISE_RATIOS = {"high": 150.0, "moderate": 9.0}  # sigma / eps_max
+
+
+def _chain_L(scale: str) -> float:
+    """L of the stochastic chains: Z20's SGD step 1/sqrt(B) (horizon B) is not scale-free;
+    with L = 0.2 sqrt(B) it is 0.2/L, and clipped SGD's eta = 1/(20 L) caps it."""
+    return 0.2 * math.sqrt(SGD_HORIZON[scale])
+
+
+def hard_sweeps(scale: str) -> dict[str, list[dict]]:
+    """The sweeps of the hard-instance figures (one spec per eps: the instance is built for
+    its own eps, so each run's target is the instance's eps)."""
+    det_T = _pick(scale, [4, 8], [16, 32, 64, 128, 256], [16, 32, 64, 128, 256, 512, 1024])
+    det = [{
+        "name": f"hard_chain_det_T{T}", "eps": 0.5 / math.sqrt(T), "seeds": [0],
+        "budget": {"max_iter": 10**8},
+        "problems": [{"name": "zero_chain", "label": "zero chain (L = 1, Delta = 456)",
+                      "params": {"eps": 0.5 / math.sqrt(T), "L": 1.0, "Delta": CHAIN_DELTA}}],
+        "methods": [{"name": m} for m in ("gd", "clipped_gd", "normalized_gd")],
+    } for T in det_T]  # fmt: skip
+    L = _chain_L(scale)
+    B = SGD_HORIZON[scale]
+    delta = DELTA_PER_T * CHAIN_EPS_MAX**2 * 4 / L
+    stoch = []
+    for regime, ks, seeds, methods in (
+        ("high", _pick(scale, [1, 2], [1, 2, 4, 8], [1, 2, 4, 8, 16]),
+         _pick(scale, 2, 5, 10), ("sgd", "clipped_sgd")),
+        ("moderate", _pick(scale, [1, 2], [1, 2, 4], [1, 2, 4, 8]),
+         _pick(scale, 1, 3, 5), ("sgd", "clipped_sgd", "spider_clip")),
+    ):  # fmt: skip
+        ratio = NOISE_RATIOS[regime]
+        sigma = ratio * CHAIN_EPS_MAX
+        top = ratio * math.sqrt(ks[-1])
+        label = f"zero chain, {regime} noise: sigma/eps = {ratio:g}..{top:.0f}"
+        for k in ks:
+            eps = CHAIN_EPS_MAX / math.sqrt(k)
+            stoch.append({
+                "name": f"hard_chain_{regime}_k{k}", "eps": eps, "seeds": seeds,
+                "budget": {"max_iter": B},
+                "problems": [{"name": "zero_chain", "label": label,
+                              "params": {"eps": eps, "L": L, "Delta": delta, "sigma": sigma}}],
+                "methods": [{"name": m, "noise": "bernoulli"} for m in methods],
+            })  # fmt: skip
+    ns = _pick(scale, [16, 64], [16, 64, 256, 1024, 4096],
+               [16, 64, 256, 1024, 4096, 16384, 65536])  # fmt: skip
+    fsum = {"name": "zero_chain_sum", "label": "finite-sum chain (T = 8, eps = 0.1, L = 1)",
+            "params": {"eps": 0.1, "L": 1.0, "T": 8}, "grid": {"n": ns}}  # fmt: skip
+    Ms = _pick(scale, [1e1, 1e2], [1e1, 1e2, 1e3, 1e4], [1e1, 1e2, 1e3, 1e4, 1e5, 1e6])
+    return {
+        "hard_chain_det": det,
+        "hard_chain_stochastic": stoch,
+        "hard_finite_sum": [
+            {"name": "hard_finite_sum_full", "eps": 0.1, "seeds": [0], "problems": [fsum],
+             "methods": [{"name": "gd"}, {"name": "clipped_gd"}]},
+            {"name": "hard_finite_sum_spider", "eps": 0.1,
+             "seeds": _pick(scale, [0], [0, 1, 2], [0, 1, 2, 3, 4]), "problems": [fsum],
+             "methods": [{"name": "spider_clip"}]},
+        ],
+        "hard_z20_bowl": [{
+            "name": "hard_z20_bowl_M", "eps": 1e-2, "seeds": [0],
+            "budget": {"max_iter": 2 * 10**8},
+            "problems": [{"name": "z20_bowl", "label": "Z20 Thm 4 bowl (L0 = L1 = 1)",
+                          "params": {"L0": 1.0, "L1": 1.0},
+                          "grid": {"x0": [[bowl_x0(M)] for M in Ms]}}],
+            "methods": [{"name": m} for m in ("gd", "clipped_gd", "normalized_gd")],
         }],
     }  # fmt: skip
 
@@ -236,16 +312,18 @@ def reproduce(
         plots.plot_gd_vs_clipped(data["gd_vs_clipped"], out),
         plots.plot_online_rates(data["online"], out),
         plots.plot_finite_sum_n(data["finite_sum"], out),
-        plots.plot_bound_check(data["bounds"] + data["gd_vs_clipped"], out),
+        plots.plot_bound_check(_bound_records(data), out),
         plots.plot_frontier(frontier_records(scale), out),
         plots.plot_local_smoothness(_trajectories(scale), out),
+        *hard_figures(data, out),
     ]
     timings["figures"] = time.perf_counter() - t0
     summary = {
         "scale": scale,
         "backend": backend,
         "fits": [row for f in figures for row in f.fits],
-        "bound_check": plots.bound_check(data["bounds"] + data["gd_vs_clipped"]),
+        "bound_check": plots.bound_check(_bound_records(data)),
+        "hard_checks": hard_checks(scale),
         "proofs_check": _proofs_summary(proc),
         "seconds": {**timings, "total": time.perf_counter() - start},
         "figures": {f.name: [p.name for p in f.paths] for f in figures},
@@ -256,6 +334,128 @@ def reproduce(
     _say(quiet, f"wrote {len(figures)} figures, REPORT.md and report.json to {out} "
          f"in {summary['seconds']['total']:.0f} s")  # fmt: skip
     return summary
+
+
+def _bound_records(data: dict) -> list[dict]:
+    """Every certified record with a bound (T6): the benign problems and the hard instances."""
+    keys = ("bounds", "gd_vs_clipped", "hard_chain_det", "hard_z20_bowl")
+    return [r for k in keys for r in data.get(k, [])]
+
+
+def hard_checks(scale: str) -> list[dict]:
+    """The zero chain's claimed properties, checked numerically (THEORY T2)."""
+    from l0l1.problems.hard import check_chain_properties
+
+    if scale == "tiny":
+        return check_chain_properties(starts=2, random_points=200)
+    return check_chain_properties()
+
+
+def hard_figures(data: dict, out: Path) -> list:
+    """The four hard-instance figures with their notes (THEORY T2, T3)."""
+    from l0l1 import plots
+    from l0l1.experiments.fits import fit_rate
+
+    figs = []
+    det = data["hard_chain_det"]
+    notes = []
+    for method in ("gd", "clipped_gd", "normalized_gd"):
+        recs = sorted((r for r in det if r["method"] == method and r["status"] == "reached"),
+                      key=lambda r: r["dim"])  # fmt: skip
+        if len(recs) >= 2:
+            per = [r["iterations"] / r["dim"] for r in recs]
+            top = fit_rate(recs[len(recs) // 2 :], x="1/eps", y="iterations", n_boot=200)
+            notes.append(
+                f"{plots.NAMES[method]}: iterations / T = {per[0]:.0f} at T = {recs[0]['dim']} "
+                f"and {per[-1]:.0f} at T = {recs[-1]['dim']} (>= 1: at most one coordinate "
+                f"per gradient); slope over the larger half of T only: {top.label()}; "
+                f"clipped steps: {sum(r['clipped_steps'] for r in recs)}."
+            )
+    figs.append(plots.plot_hard_rates(
+        det, out, "hard_chain_iterations_vs_eps", x="1/eps", y="iterations",
+        rates=plots.RATES_HARD, xlabel="1/eps (instance built for eps, T ~ eps^-2)",
+        ylabel="iterations to ||grad f|| <= eps", theory="C17: >= T = L Delta/(1824 eps^2)",
+        references={"eps^-2": lambda x: x**2},
+        caption=(
+            "Zero chain of Carmon et al. built for each eps (L = 1, Delta = 456, so T = 0.25 / "
+            "eps^2 coordinates). Every method here discovers at most one coordinate per "
+            "gradient, so it needs >= T iterations: the eps^-2 rate of GD cannot be beaten. "
+            "The chain is L-smooth (L1 = 0): clipped and normalized GD never clip and act as GD "
+            "with step 1/(10 L) instead of 1/(2 L), hence about 5 times more iterations. "
+            "Iterations ~ a + b T: at small T the constant a (the last coordinates must grow "
+            "before the gradient drops) flattens the slope below 2."
+        ), notes=notes,
+    ))  # fmt: skip
+    stoch = data["hard_chain_stochastic"]
+    snotes = []
+    for (plabel, method), recs in plots._groups(stoch, "problem_label", "method").items():
+        r = min(recs, key=lambda r: r["eps"])
+        p = r["oracle_level"]
+        hits = [x["oracle_calls_at_hit"] for x in recs if x["eps"] == r["eps"] and x[
+            "status"] == "reached"]  # fmt: skip
+        med = float(np.median(hits)) if hits else math.nan
+        extra = ""
+        if method == "spider_clip":
+            extra = f"; q = {r['params']['q']:g}, S1 = {r['params']['S1']:g}, S2 = " \
+                    f"{r['params']['S2']:g}"  # fmt: skip
+        snotes.append(
+            f"{plabel}, {plots.NAMES[method]}: at eps = {r['eps']:.3g} (T = {r['dim']}, p = "
+            f"{p:.3g}) median calls {med:.3g} = {med * p / r['dim']:.2f} T/p{extra}."
+        )
+    figs.append(plots.plot_hard_rates(
+        stoch, out, "hard_chain_calls_vs_eps", x="1/eps", y="oracle_calls_at_hit",
+        rates=plots.RATES_HARD, xlabel="1/eps (instance built for eps, T ~ eps^-2)",
+        ylabel="stochastic gradients (SFO calls)",
+        theory="A19: SGD >= T/p ~ eps^-4; T5: SPIDER-clip eps^-3",
+        references={"eps^-3": lambda x: x**3, "eps^-4": lambda x: x**4},
+        caption=(
+            "Zero chain with the Bernoulli oracle of Arjevani et al.: the frontier coordinate's "
+            "partial derivative is revealed only with probability p = e^3 eps^2 / sigma^2 (and "
+            "then scaled by 1/p), so each of the T ~ eps^-2 coordinates costs about 1/p ~ eps^-2 "
+            "calls: eps^-4 in all. Left, sigma/eps from 150 up: the waiting times dominate, "
+            "SGD and clipped SGD share the seed's Bernoulli draws and stop at the same call. "
+            "Right, sigma/eps from 9 up: 1/p is small next to the ~200 steps per coordinate that "
+            "SGD's drift needs, so SGD is drift-limited (slope far below 4); SPIDER-clip's "
+            "schedule costs ~ T sigma/eps ~ eps^-3. The chain has L1 = 0: no clipping engages."
+        ), notes=snotes,
+    ))  # fmt: skip
+    fs = data["hard_finite_sum"]
+    by = plots._groups(fs, "problem_label", "method")
+    fnotes = [plots._crossing(by, "spider_clip", m) for m in ("gd", "clipped_gd")]
+    sp = [r for r in fs if r["method"] == "spider_clip" and r["status"] == "reached"]
+    if sp:
+        r = max(sp, key=lambda r: r["n"])
+        q = r["params"]["q"]
+        fnotes.append(
+            f"SPIDER-clip at n = {r['n']}: {r['iterations']} iterations, q = {q:g}, S2 = "
+            f"{r['params']['S2']:g}: calls ~ K (n/q + 2 S2) ~ 7.7 K sqrt(n); the n term of "
+            f"sqrt(n) eps^-2 + n shows only once q > K, i.e. n > K^2 ~ {r['iterations'] ** 2:.1g}."
+        )
+    figs.append(plots.plot_hard_rates(
+        fs, out, "hard_finite_sum_calls_vs_n", x="n", y="oracle_calls_at_hit",
+        rates=plots.RATES_N, xlabel="n (components)", ylabel="component gradients (IFO calls)",
+        theory="GD n eps^-2; SPIDER-clip sqrt(n) eps^-2 + n (R23, T5)",
+        references={"n": lambda n: n, "sqrt(n)": lambda n: np.sqrt(n)},
+        caption=(
+            "Every component is the same zero chain plus a cosine in its own random direction, "
+            "+/- in pairs so the mean is exactly the chain (c omega^2 = 32 keeps T5's per-sample "
+            "assumption). GD and clipped GD need the chain's iterations whatever n is and pay n "
+            "each: slope 1. SPIDER-clip's iterations do not depend on n either; it pays n per "
+            "refresh every q = sqrt(n) steps and 2 S2 ~ 6.7 sqrt(n) per step: slope 1/2."
+        ), notes=fnotes,
+    ))  # fmt: skip
+    figs.append(plots.plot_gd_vs_clipped(
+        data["hard_z20_bowl"], out, "hard_z20_bowl_iterations_vs_M",
+        caption=(
+            "Z20 Thm 4's bowl: L0 x^2/2 + L0/(2 L1^2) inside |x| <= 1/L1, (L0/L1^2) "
+            "e^(L1|x| - 1) outside (C^2, (L0, L1)-smooth exactly), started at f'(x0) = M. GD's "
+            "step 1/(2(L0 + L1 M)) crawls near the minimum: iterations ~ (L1 M / L0) log(1/eps), "
+            "slope 1 in M. Clipped and normalized GD walk in with steps 1/(10 L1) and then take "
+            "L0-steps: ~ log M iterations. Dotted: Thm 4's lower bound over the family of "
+            "(L0,L1)-smooth functions (it needs a second, plateau function), not for this one."
+        ),
+    ))  # fmt: skip
+    return figs
 
 
 def _say(quiet: bool, text: str) -> None:
@@ -340,6 +540,14 @@ def report_markdown(summary: dict, store: Path) -> str:
         counts = ", ".join(f"{n} {k}" for k, n in sorted(pc["counts"].items()))
         lines.append(f"`python -m proofs_check`: {counts}.")
         lines += [f"- not certified: {name}" for name in pc["not_certified"]]
+    hc = s.get("hard_checks") or []
+    if hc:
+        lines += ["", "## Zero-chain properties (THEORY T2, checked numerically)", "",
+                  "| property | claimed | worst found | derived bound | holds | how |",
+                  "| --- | --- | --- | --- | --- | --- |"]  # fmt: skip
+        lines += [f"| {r['property']} | {r['claimed']:g} | {r['measured']:.6g} | "
+                  f"{_num(r['derived'], '.4g')} | {'yes' if r['holds'] else '**no**'} | "
+                  f"{r['how']} |" for r in hc]  # fmt: skip
     lines += ["", "## Figures and notes", ""]
     for name, files in s["figures"].items():
         lines += [f"### {name}", "", f"![{name}]({files[0]})", ""]

@@ -20,16 +20,24 @@ import numpy as np
 from l0l1 import schedules
 from l0l1.methods.registry import MethodSpec, get_method
 from l0l1.problems import catalog, frontier, oracles, polynomial
-from l0l1.problems.base import KIND_PHASE_POP, KIND_POLY, Problem, StartConstants
+from l0l1.problems.base import (
+    KIND_CHAIN,
+    KIND_CHAIN_SUM,
+    KIND_PHASE_POP,
+    KIND_POLY,
+    Problem,
+    StartConstants,
+)
 from l0l1.validate import integer, positive
 
-NOISE_KINDS = ("exact", "bounded", "gaussian", "minibatch", "online")
+NOISE_KINDS = ("exact", "bounded", "gaussian", "minibatch", "online", "bernoulli")
 _ORACLE_CODES = {
     "exact": oracles.ORACLE_EXACT,
     "bounded": oracles.ORACLE_BOUNDED,
     "gaussian": oracles.ORACLE_GAUSS,
     "minibatch": oracles.ORACLE_MINIBATCH,
     "online": oracles.ORACLE_PHASE_ONLINE,
+    "bernoulli": oracles.ORACLE_BERNOULLI,
 }
 DEFAULT_MAX_ITER = 100_000
 DEFAULT_NOISE_LEVEL = 1.0
@@ -276,7 +284,8 @@ def _golden_log(fn, lo: float, hi: float, iters: int = 40) -> float:
 
 
 def choose_oracle(problem: Problem, spec: MethodSpec, noise, level) -> tuple[str, float]:
-    """The oracle name and its level (tau or sigma; the measurement noise when online)."""
+    """The oracle name and its level (tau or sigma; the measurement noise when online; the
+    probability p when bernoulli, by default the chain's own p from its sigma)."""
     if not spec.stochastic:
         if noise not in (None, "exact"):
             raise ValueError(
@@ -290,6 +299,8 @@ def choose_oracle(problem: Problem, spec: MethodSpec, noise, level) -> tuple[str
             if problem.n > 0
             else "online"
             if problem.kind == KIND_PHASE_POP
+            else "bernoulli"
+            if problem.kind == KIND_CHAIN
             else "bounded"
         )
     if noise not in NOISE_KINDS:
@@ -302,6 +313,16 @@ def choose_oracle(problem: Problem, spec: MethodSpec, noise, level) -> tuple[str
         )
     if noise == "online":
         return noise, float(problem.v[0])
+    if noise == "bernoulli":
+        if problem.kind not in (KIND_CHAIN, KIND_CHAIN_SUM):
+            raise ValueError(
+                f"noise: 'bernoulli' needs a zero chain (zero_chain, zero_chain_sum); "
+                f"got {problem.name!r}"
+            )
+        p = float(problem.v[2]) if level is None else positive("noise_level", level)
+        if p > 1:
+            raise ValueError(f"noise_level: {level!r} is not allowed; allowed: p in (0, 1]")
+        return noise, p
     if noise in ("bounded", "gaussian"):
         level = DEFAULT_NOISE_LEVEL if level is None else level
         return noise, positive("noise_level", level, allow_zero=True)
@@ -316,6 +337,16 @@ def _noise_constants(problem, oracle, level, x0, seed) -> tuple[float, float, tu
         return level, level, ()
     if oracle == "gaussian":
         return level, level, ("Gaussian noise is unbounded: tau = sigma used (T4 needs a.s. tau)",)
+    if oracle == "bernoulli":
+        from l0l1.problems.hard import bernoulli_noise
+
+        tau, sigma = bernoulli_noise(problem.spec["eps"], level)
+        return tau, sigma, (f"A19 Bernoulli oracle, p = {level:.4g}: tau, sigma certified",)
+    if problem.kind == KIND_CHAIN_SUM:
+        grads = np.array([problem.component_grad(i, x0) for i in range(problem.n)])
+        dev = np.linalg.norm(grads - problem.grad(x0), axis=1)
+        tau, sigma = float(dev.max()), float(np.sqrt(np.mean(dev**2)))
+        return tau, sigma, (f"tau and sigma from all {problem.n} components at x0 (T4, T5)",)
     grads = _sample_grads(problem, oracle, x0, seed)
     dev = np.linalg.norm(grads - problem.grad(x0), axis=1)
     tau, sigma = float(dev.max()), float(np.sqrt(np.mean(dev**2)))

@@ -211,7 +211,9 @@ def test_reproduce_tiny_writes_report_and_json(tmp_path):
     keys = {"figure", "problem", "method", "axis", "slope", "ci_low", "ci_high", "theory_rate"}
     assert rows and all(keys <= set(r) for r in rows)
     assert {r["figure"] for r in rows} == {
-        "gd_vs_clipped_M", "online_calls_vs_eps", "finite_sum_calls_vs_n"
+        "gd_vs_clipped_M", "online_calls_vs_eps", "finite_sum_calls_vs_n",
+        "hard_chain_iterations_vs_eps", "hard_chain_calls_vs_eps",
+        "hard_finite_sum_calls_vs_n", "hard_z20_bowl_iterations_vs_M",
     }  # fmt: skip
     for name, files in summary["figures"].items():
         assert all((out / f).stat().st_size > 1000 for f in files), name

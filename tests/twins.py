@@ -17,10 +17,11 @@ import math
 
 import numpy as np
 from numpy.polynomial import polynomial as npoly
+from scipy.special import erfc
 
 # Codes copied from the docstring tables (base.KIND_*, oracles.ORACLE_*, steps.RULE_*).
-POLY, EXP, COSH, LOGCOSH, LOGISTIC, PHASE, PHASE_POP = range(7)
-EXACT, BOUNDED, GAUSS, MINIBATCH, ONLINE = range(5)
+POLY, EXP, COSH, LOGCOSH, LOGISTIC, PHASE, PHASE_POP, CHAIN, CHAIN_SUM, BOWL = range(10)
+EXACT, BOUNDED, GAUSS, MINIBATCH, ONLINE, BERNOULLI = range(6)
 (
     FIXED,
     CLIP,
@@ -39,6 +40,54 @@ REACHED, NOT_REACHED, DIVERGED = 0, 1, 2
 # ---------------------------------------------------------------- problem formulas (T2)
 def _pop_c(d):
     return d / (d + 2.0)
+
+
+# Zero chain (chain.py docstring): Psi(t) = exp(1 - 1/(2t-1)^2) for t > 1/2, else 0;
+# Phi(t) = sqrt(e) int_{-inf}^t exp(-s^2/2) ds; F_T(u) = -Psi(1) Phi(u_1)
+# + sum_{i>=2} [Psi(-u_{i-1}) Phi(-u_i) - Psi(u_{i-1}) Phi(u_i)], f = s F_T(x/lam).
+def _psi(t):
+    t = np.asarray(t, dtype=float)
+    with np.errstate(all="ignore"):
+        return np.where(t > 0.5, np.exp(1.0 - 1.0 / (2.0 * t - 1.0) ** 2), 0.0)
+
+
+def _dpsi(t):
+    t = np.asarray(t, dtype=float)
+    with np.errstate(all="ignore"):
+        return np.where(_psi(t) > 0, _psi(t) * 4.0 / (2.0 * t - 1.0) ** 3, 0.0)
+
+
+def _phi(t):
+    return math.sqrt(math.e) * math.sqrt(math.pi / 2.0) * erfc(-np.asarray(t) / math.sqrt(2.0))
+
+
+def _dphi(t):
+    return math.sqrt(math.e) * np.exp(-0.5 * np.asarray(t, dtype=float) ** 2)
+
+
+def chain_F(u):
+    """F_T(u), written term by term."""
+    a, b = u[:-1], u[1:]
+    return float(-_phi(u[0]) + np.sum(_psi(-a) * _phi(-b) - _psi(a) * _phi(b)))
+
+
+def chain_dF(u):
+    """grad F_T(u): each term's derivative added to the coordinates it touches."""
+    g = np.zeros(u.size)
+    g[0] -= _dphi(u[0])
+    a, b = u[:-1], u[1:]
+    g[1:] += -_psi(-a) * _dphi(-b) - _psi(a) * _dphi(b)
+    g[:-1] += -_dpsi(-a) * _phi(-b) - _dpsi(a) * _phi(b)
+    return g
+
+
+def _bowl(L0, L1, x):
+    inside = np.abs(x) * L1 <= 1.0
+    with np.errstate(over="ignore"):
+        out = np.where(inside, 0.5 * L0 * x**2 + 0.5 * L0 / L1**2,
+                       L0 / L1**2 * np.exp(L1 * np.abs(x) - 1.0))  # fmt: skip
+        der = np.where(inside, L0 * x, np.sign(x) * L0 / L1 * np.exp(L1 * np.abs(x) - 1.0))
+    return out, der
 
 
 def value(kind, P, v, x):
@@ -64,6 +113,10 @@ def value(kind, P, v, x):
             xx, zz, xz = x @ x, z @ z, x @ z
             quartic = 3 * xx**2 - 2 * xx * zz - 4 * xz**2 + 3 * zz**2
             return float(c / 4 * quartic + v[0] ** 2 / 4)
+        if kind in (CHAIN, CHAIN_SUM):  # v = [lam, s, ...]
+            return v[1] * chain_F(x / v[0])
+        if kind == BOWL:  # v = [L0, L1]
+            return float(np.sum(_bowl(v[0], v[1], x)[0]))
     raise ValueError(kind)
 
 
@@ -90,11 +143,23 @@ def grad(kind, P, v, x):
             c = _pop_c(x.size)
             z = P[0]
             return c * (3 * (x @ x) * x - (z @ z) * x - 2 * (x @ z) * z)
+        if kind in (CHAIN, CHAIN_SUM):
+            return v[1] / v[0] * chain_dF(x / v[0])
+        if kind == BOWL:
+            return _bowl(v[0], v[1], x)[1]
     raise ValueError(kind)
 
 
 def component_grad(kind, P, v, i, x):
-    """Gradient of f_i(x) = (1/4)((a_i.x)^2 - y_i)^2 (phase retrieval; f = mean of f_i)."""
+    """Gradient of f_i(x) = (1/4)((a_i.x)^2 - y_i)^2 (phase retrieval; f = mean of f_i);
+    finite-sum chain: f_i = f + (+1 for even i, -1 for odd) s c cos(W_k.x/lam + phi_k),
+    k = i // 2, with v = [lam, s, p, c, phi_0, ...] and P = W."""
+    if kind == CHAIN_SUM:
+        lam, scale, c = v[0], v[1], v[3]
+        k = i // 2
+        sign = 1.0 if i % 2 == 0 else -1.0
+        t = P[k] @ (np.asarray(x) / lam) + v[4 + k]
+        return grad(kind, P, v, x) - sign * scale * c * math.sin(t) / lam * P[k]
     if kind != PHASE:
         return np.full(np.size(x), np.nan)
     t = P[i] @ x
@@ -107,7 +172,8 @@ def draw_sample(oracle, P, v, w, n, rng, d):
 
     bounded: direction u ~ N(0, I_d) normalised, radius w U^(1/d) (uniform in the ball);
     gaussian: w/sqrt(d) N(0, I_d); minibatch: an index uniform in 0..n-1;
-    online: a = sqrt(d) u/|u|, then y = (a.z*)^2 + w N(0, 1).
+    online: a = sqrt(d) u/|u|, then y = (a.z*)^2 + w N(0, 1);
+    bernoulli: Z = [U < p], U uniform, p = w; the sample is Z/p.
     """
     if oracle == BOUNDED:
         u = rng.standard_normal(d)
@@ -122,6 +188,8 @@ def draw_sample(oracle, P, v, w, n, rng, d):
         a = math.sqrt(d) * u / np.linalg.norm(u)
         y = (a @ P[0]) ** 2 + w * rng.standard_normal()
         return ("online", (a, y))
+    if oracle == BERNOULLI:
+        return ("bernoulli", (1.0 / w if rng.random() < w else 0.0))
     return ("exact", None)
 
 
@@ -137,6 +205,12 @@ def sample_grad(oracle, kind, P, v, sample, x):
             a, y = data
             t = a @ x
             return (t * t - y) * t * a
+        if tag == "bernoulli":  # coordinates i > prog_{1/4}(x/lam) scaled by Z/p
+            u = np.abs(np.asarray(x) / v[0])
+            prog = int(np.nonzero(u > 0.25)[0].max()) + 1 if np.any(u > 0.25) else 0
+            g = grad(kind, P, v, x)
+            g[prog:] *= data
+            return g
         return grad(kind, P, v, x)
 
 

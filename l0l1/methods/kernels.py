@@ -14,6 +14,12 @@ probe is then the step's gradient and costs nothing).
 Trace rows (one per checkpoint in ``ckpts`` plus the last iterate) hold
 ``k, calls, f(x_k), ||grad f(x_k)||, ||estimator_k||, step length ||x_{k+1} - x_k||``;
 the last two are NaN on the final row.
+
+Performance notes (see benchmarks/README.md): the hot loops allocate nothing, test
+"every q-th iteration" with countdowns instead of integer division, reuse the probed
+gradient where an oracle adds noise to the same gradient (same bits as recomputing it),
+fuse the finiteness test into the step, sum squares with eight independent partial sums,
+and inline the per-coordinate helpers (a Numba call passes each array as seven words).
 """
 
 from __future__ import annotations
@@ -24,8 +30,16 @@ import numpy as np
 from numba import njit
 
 from l0l1.methods.steps import step_size
+from l0l1.problems.base import KIND_PHASE
 from l0l1.problems.evaluate import grad_into, value
-from l0l1.problems.oracles import ORACLE_EXACT, draw_sample, sample_grad_into
+from l0l1.problems.oracles import (
+    ORACLE_BOUNDED,
+    ORACLE_EXACT,
+    ORACLE_GAUSS,
+    ORACLE_MINIBATCH,
+    draw_sample,
+    sample_grad_into,
+)
 
 REACHED = 0
 NOT_REACHED = 1
@@ -34,12 +48,30 @@ STATUS_NAMES = ("reached", "not reached", "diverged")
 TRACE_COLUMNS = ("iteration", "oracle_calls", "f", "grad_norm", "estimator_norm", "step_length")
 
 
+@njit(cache=True, inline="always")
+def _sumsq(a):
+    """sum a_j^2 with eight partial sums (j mod 8), combined pairwise at the end."""
+    n = a.shape[0]
+    s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
+    m = n - n % 8
+    for j in range(0, m, 8):
+        s0 += a[j] * a[j]
+        s1 += a[j + 1] * a[j + 1]
+        s2 += a[j + 2] * a[j + 2]
+        s3 += a[j + 3] * a[j + 3]
+        s4 += a[j + 4] * a[j + 4]
+        s5 += a[j + 5] * a[j + 5]
+        s6 += a[j + 6] * a[j + 6]
+        s7 += a[j + 7] * a[j + 7]
+    for j in range(m, n):
+        s0 += a[j] * a[j]
+    return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
+
+
 @njit(cache=True)
 def _norm(a):
     """Euclidean norm that stays finite for finite vectors (rescales when squares overflow)."""
-    acc = 0.0
-    for t in a:
-        acc += t * t
+    acc = _sumsq(a)
     if math.isfinite(acc):
         return math.sqrt(acc)
     if acc != acc:  # a NaN entry
@@ -55,11 +87,15 @@ def _norm(a):
     return scale * math.sqrt(acc)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _step(x, h, direction):
-    """x <- x - h * direction, in place (no temporary array in the hot loop)."""
+    """x <- x - h * direction, in place; True when an entry of the new x is not finite."""
+    bad = 0
     for j in range(x.shape[0]):
-        x[j] -= h * direction[j]
+        t = x[j] - h * direction[j]
+        x[j] = t
+        bad |= (t - t) != 0.0  # inf - inf and NaN - NaN are NaN, finite - itself is 0
+    return bad != 0
 
 
 @njit(cache=True)
@@ -70,7 +106,7 @@ def _all_finite(a):
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _record(trace, row, k, calls, f, gn, en, step):
     trace[row, 0] = k
     trace[row, 1] = calls
@@ -98,9 +134,48 @@ def _estimate(kind, P, v, n, oracle, w, batch, rng, x, s, tmp, out):
         sample_grad_into(oracle, kind, P, v, s, x, tmp)
         for j in range(out.shape[0]):
             out[j] += tmp[j]
-    for j in range(out.shape[0]):
-        out[j] /= batch
+    if batch != 1:
+        for j in range(out.shape[0]):
+            out[j] /= batch
     return batch
+
+
+@njit(cache=True)
+def _estimate_shifted(P, v, n, oracle, w, batch, rng, g, s, out):
+    """:func:`_estimate` for additive noise with grad f(x) already in g (the same bits:
+    each sample is g + xi, exactly as sample_grad_into forms it)."""
+    out[:] = 0.0
+    for _ in range(batch):
+        draw_sample(oracle, P, v, w, n, rng, s)
+        for j in range(out.shape[0]):
+            out[j] += g[j] + s[j]
+    if batch != 1:
+        for j in range(out.shape[0]):
+            out[j] /= batch
+    return batch
+
+
+@njit(cache=True, fastmath={"reassoc"})
+def _dot2(P, r, x, y):
+    """(P[r, :] . x, P[r, :] . y) in one pass over the row (reassociable sums, as in
+    evaluate._row_dot)."""
+    ta = 0.0
+    tb = 0.0
+    for j in range(x.shape[0]):
+        ta += P[r, j] * x[j]
+        tb += P[r, j] * y[j]
+    return ta, tb
+
+
+@njit(cache=True)
+def _phase_diff_add(P, v, i, x, x_prev, acc):
+    """acc += grad f_i(x) - grad f_i(x_prev) for phase retrieval: one pass over row i
+    for both dot products, one for the update."""
+    t, u = _dot2(P, i, x, x_prev)
+    wt = (t * t - v[i]) * t
+    wu = (u * u - v[i]) * u
+    for j in range(x.shape[0]):
+        acc[j] += wt * P[i, j] - wu * P[i, j]
 
 
 @njit(cache=True)
@@ -115,7 +190,9 @@ def run_single(
     d = x0.shape[0]
     x = x0.copy()
     g = np.empty(d)
-    est = np.empty(d)
+    exact = oracle == ORACLE_EXACT
+    additive = oracle == ORACLE_BOUNDED or oracle == ORACLE_GAUSS
+    est = g if exact else np.empty(d)  # the exact estimator is the probed gradient itself
     tmp = np.empty(d)
     s = np.empty(d + 1)
     trace = np.full((ckpts.shape[0] + 1, 6), np.nan)
@@ -127,11 +204,17 @@ def run_single(
     status = NOT_REACHED
     calls_at_hit = -1
     gn = np.nan
+    en = np.nan
     probed_k = -1
+    next_probe = 0  # the next multiple of probe_every
     k = 0
     while True:
         at_ckpt = row < ckpts.shape[0] and ckpts[row] == k
-        if oracle == ORACLE_EXACT or k % probe_every == 0 or at_ckpt:
+        probe = exact or at_ckpt
+        if k == next_probe:
+            next_probe += probe_every
+            probe = True
+        if probe:
             grad_into(kind, P, v, x, g)
             gn = _norm(g)
             probed_k = k
@@ -145,21 +228,24 @@ def run_single(
         if k >= max_iter or (max_calls > 0 and calls >= max_calls):
             break
         calls_k = calls
-        if oracle == ORACLE_EXACT:
-            est[:] = g
+        if exact:
             calls += exact_cost
+            en = gn
         else:
-            calls += _estimate(kind, P, v, n, oracle, w, batch, rng, x, s, tmp, est)
-        en = _norm(est)
+            if additive and probe:
+                calls += _estimate_shifted(P, v, n, oracle, w, batch, rng, g, s, est)
+            else:
+                calls += _estimate(kind, P, v, n, oracle, w, batch, rng, x, s, tmp, est)
+            en = _norm(est)
         h, clipped = step_size(rule, p, en)
         n_clipped += clipped
         gmax = max(gmax, en)
         if at_ckpt:
             _record(trace, row, k, calls_k, value(kind, P, v, x), gn, en, h * en)
             row += 1
-        _step(x, h, est)
+        diverged = _step(x, h, est)
         k += 1
-        if not _all_finite(x):
+        if diverged:
             status = DIVERGED
             break
     gn = _final_norm(kind, P, v, x, g, k, probed_k, gn)
@@ -193,7 +279,8 @@ def run_spider(
 
     Refresh: v_k = mean of S1 samples (S1 calls), or the exact gradient when
     ``exact_refresh`` (max(n, 1) calls, the finite-sum case). Inner step:
-    v_k = v_{k-1} + mean over S2 samples of [g(x_k; xi) - g(x_{k-1}; xi)] (2 S2 calls).
+    v_k = v_{k-1} + (sum over S2 samples of [g(x_k; xi) - g(x_{k-1}; xi)]) / S2
+    (2 S2 calls).
     Returns the same tuple as :func:`run_single`.
     """
     d = x0.shape[0]
@@ -201,11 +288,13 @@ def run_spider(
     x_prev = x0.copy()
     g = np.empty(d)
     est = np.empty(d)
+    acc = np.empty(d)
     tmp = np.empty(d)
     tmp2 = np.empty(d)
     s = np.empty(d + 1)
     trace = np.full((ckpts.shape[0] + 1, 6), np.nan)
     exact_cost = max(n, 1)
+    fused = oracle == ORACLE_MINIBATCH and kind == KIND_PHASE
     calls = 0
     n_clipped = 0
     gmax = 0.0
@@ -214,10 +303,16 @@ def run_spider(
     calls_at_hit = -1
     gn = np.nan
     probed_k = -1
+    next_probe = 0  # the next multiple of probe_every
+    next_refresh = 0  # the next multiple of q
     k = 0
     while True:
         at_ckpt = row < ckpts.shape[0] and ckpts[row] == k
-        if k % probe_every == 0 or at_ckpt:
+        probe = at_ckpt
+        if k == next_probe:
+            next_probe += probe_every
+            probe = True
+        if probe:
             grad_into(kind, P, v, x, g)
             gn = _norm(g)
             probed_k = k
@@ -231,19 +326,28 @@ def run_spider(
         if k >= max_iter or (max_calls > 0 and calls >= max_calls):
             break
         calls_k = calls
-        if k % q == 0:
+        if k == next_refresh:
+            next_refresh += q
             if exact_refresh:
                 grad_into(kind, P, v, x, est)
                 calls += exact_cost
             else:
                 calls += _estimate(kind, P, v, n, oracle, w, S1, rng, x, s, tmp, est)
         else:
-            for _ in range(S2):
-                draw_sample(oracle, P, v, w, n, rng, s)
-                sample_grad_into(oracle, kind, P, v, s, x, tmp)
-                sample_grad_into(oracle, kind, P, v, s, x_prev, tmp2)
-                for j in range(d):
-                    est[j] += (tmp[j] - tmp2[j]) / S2
+            acc[:] = 0.0
+            if fused:
+                for _ in range(S2):
+                    draw_sample(oracle, P, v, w, n, rng, s)
+                    _phase_diff_add(P, v, int(s[0]), x, x_prev, acc)
+            else:
+                for _ in range(S2):
+                    draw_sample(oracle, P, v, w, n, rng, s)
+                    sample_grad_into(oracle, kind, P, v, s, x, tmp)
+                    sample_grad_into(oracle, kind, P, v, s, x_prev, tmp2)
+                    for j in range(d):
+                        acc[j] += tmp[j] - tmp2[j]
+            for j in range(d):
+                est[j] += acc[j] / S2
             calls += 2 * S2
         en = _norm(est)
         h, clipped = step_size(rule, p, en)
@@ -253,9 +357,9 @@ def run_spider(
             _record(trace, row, k, calls_k, value(kind, P, v, x), gn, en, h * en)
             row += 1
         x_prev[:] = x
-        _step(x, h, est)
+        diverged = _step(x, h, est)
         k += 1
-        if not _all_finite(x):
+        if diverged:
             status = DIVERGED
             break
     gn = _final_norm(kind, P, v, x, g, k, probed_k, gn)

@@ -27,7 +27,7 @@ RULE_SPIDER = 8  # p = [L, n0, eps]               min{eps/(L n0 g), 1/(2 L n0)} 
 RULE_SPIDER_CLIP = 9  # p = [L0, L1, n0, eps]     min{eps/g, 1/2}/(n0 (L0 + L1 g)) (T5)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _min_branch(a, b):
     """(min(a, b), b < a): the step and whether the second (clipping) branch won."""
     if b < a:

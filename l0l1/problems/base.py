@@ -23,6 +23,9 @@ KIND_LOGISTIC = 4  # log(1 + exp(-a.x)), P = a[None, :]
 KIND_PHASE = 5  # (1/(4m)) sum_r ((a_r.x)^2 - y_r)^2, P = A (m x d), v = y
 KIND_PHASE_POP = 6  # population phase retrieval, a uniform on the sphere of radius sqrt(d)
 #                      P = z*[None, :], v = [noise_std]
+KIND_CHAIN = 7  # zero chain s F_T(x/lam) (chain.py): v = [lam, s, p]
+KIND_CHAIN_SUM = 8  # finite-sum chain: P = W (n/2 x T), v = [lam, s, p, c, phases...]
+KIND_Z20_BOWL = 9  # Z20 Thm 4 bowl, summed over coordinates: v = [L0, L1]
 
 KIND_NAMES = {
     KIND_POLY: "polynomial",
@@ -32,6 +35,9 @@ KIND_NAMES = {
     KIND_LOGISTIC: "logistic",
     KIND_PHASE: "phase_retrieval",
     KIND_PHASE_POP: "online_phase_retrieval",
+    KIND_CHAIN: "zero_chain",
+    KIND_CHAIN_SUM: "zero_chain_sum",
+    KIND_Z20_BOWL: "z20_bowl",
 }
 
 

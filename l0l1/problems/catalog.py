@@ -12,8 +12,10 @@ import inspect
 
 import numpy as np
 
-from l0l1.problems import exponential, phase_retrieval, polynomial
+from l0l1.problems import exponential, hard, phase_retrieval, polynomial
 from l0l1.problems.base import (
+    KIND_CHAIN,
+    KIND_CHAIN_SUM,
     KIND_COSH,
     KIND_EXP,
     KIND_LOGCOSH,
@@ -21,6 +23,7 @@ from l0l1.problems.base import (
     KIND_PHASE,
     KIND_PHASE_POP,
     KIND_POLY,
+    KIND_Z20_BOWL,
     Problem,
     ProblemError,
     StartConstants,
@@ -54,6 +57,9 @@ PROBLEMS = {
     "logistic": exponential.logistic,
     "phase_retrieval": phase_retrieval.finite_sum,
     "online_phase_retrieval": phase_retrieval.online,
+    "zero_chain": hard.scaled_chain,
+    "zero_chain_sum": hard.finite_sum_chain,
+    "z20_bowl": hard.z20_bowl,
 }
 
 
@@ -89,13 +95,18 @@ def start_constants(problem: Problem, x0: np.ndarray) -> StartConstants:
         return exponential.start_constants(problem, x0)
     if problem.kind in (KIND_PHASE, KIND_PHASE_POP):
         return phase_retrieval.start_constants(problem, x0)
+    if problem.kind in (KIND_CHAIN, KIND_CHAIN_SUM, KIND_Z20_BOWL):
+        return hard.start_constants(problem, x0)
     raise ProblemError(f"problem: {problem.name!r} has no start constants")
 
 
 def default_x0(problem: Problem) -> np.ndarray:
     """A default start: 2 per coordinate for polynomials, 3 for cosh/logcosh, 1 for exp,
-    0 for logistic, and a seeded random point at distance ~1.5 from 0 for phase retrieval."""
+    0 for logistic, a seeded random point at distance ~1.5 from 0 for phase retrieval, 0 for
+    the zero chains and f'(x0) = 100 for the Z20 bowl."""
     d = problem.dim
+    if problem.kind in (KIND_CHAIN, KIND_CHAIN_SUM, KIND_Z20_BOWL):
+        return hard.default_x0(problem)
     if problem.kind in (KIND_PHASE, KIND_PHASE_POP):
         rng = np.random.default_rng(problem.spec.get("seed", 0) + 2)
         return 1.5 * rng.standard_normal(d) / np.sqrt(d)

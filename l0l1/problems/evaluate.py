@@ -11,7 +11,10 @@ import math
 import numpy as np
 from numba import njit
 
+from l0l1.problems import chain
 from l0l1.problems.base import (
+    KIND_CHAIN,
+    KIND_CHAIN_SUM,
     KIND_COSH,
     KIND_EXP,
     KIND_LOGCOSH,
@@ -19,10 +22,11 @@ from l0l1.problems.base import (
     KIND_PHASE,
     KIND_PHASE_POP,
     KIND_POLY,
+    KIND_Z20_BOWL,
 )
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")  # a call per coordinate costs more than its work
 def _poly_row(P, j, t):
     """p_j(t) and p_j'(t) by Horner's rule, coefficients P[j, :] ascending."""
     deg = P.shape[1] - 1
@@ -34,9 +38,13 @@ def _poly_row(P, j, t):
     return val, der
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath={"reassoc"})
 def _row_dot(P, r, x):
-    """P[r, :] . x without a BLAS call (short vectors in hot loops)."""
+    """P[r, :] . x without a BLAS call (short vectors in hot loops).
+
+    The sum may be reassociated (and so vectorised): a fixed order per machine, like
+    BLAS's dot, where a strict left-to-right sum waits a full add latency per entry.
+    """
     acc = 0.0
     for j in range(x.shape[0]):
         acc += P[r, j] * x[j]
@@ -108,6 +116,10 @@ def value(kind, P, v, x):
         return 0.25 * c * (3.0 * xx * xx - 2.0 * xx * zz - 4.0 * xz * xz + 3.0 * zz * zz) + 0.25 * (
             v[0] * v[0]
         )
+    if kind == KIND_CHAIN or kind == KIND_CHAIN_SUM:
+        return chain.scaled_value(v, x)
+    if kind == KIND_Z20_BOWL:
+        return chain.bowl_value(v, x)
     return np.nan
 
 
@@ -147,19 +159,25 @@ def grad_into(kind, P, v, x, out):
         xz = np.dot(x, z)
         for j in range(d):
             out[j] = c * ((3.0 * xx - zz) * x[j] - 2.0 * xz * z[j])
+    elif kind == KIND_CHAIN or kind == KIND_CHAIN_SUM:
+        chain.scaled_grad_into(v, x, out)
+    elif kind == KIND_Z20_BOWL:
+        chain.bowl_grad_into(v, x, out)
     else:
         out[:] = np.nan
 
 
 @njit(cache=True)
 def component_grad_into(kind, P, v, i, x, out):
-    """out <- grad f_i(x) for finite sums (f = mean of f_i); KIND_PHASE only."""
+    """out <- grad f_i(x) for finite sums (f = mean of f_i); KIND_PHASE, KIND_CHAIN_SUM."""
     d = x.shape[0]
     if kind == KIND_PHASE:
         t = _row_dot(P, i, x)
         w = (t * t - v[i]) * t
         for j in range(d):
             out[j] = w * P[i, j]
+    elif kind == KIND_CHAIN_SUM:
+        chain.sum_component_grad_into(P, v, i, x, out)
     else:
         out[:] = np.nan
 

@@ -12,6 +12,11 @@ Oracles (``oracle``, with its scalar parameter ``w``):
 - ORACLE_PHASE_ONLINE: one phase-retrieval sample: a uniform on the sphere of radius
   sqrt(d), y = (a.z*)^2 + w * N(0, 1); gradient ((a.x)^2 - y)(a.x) a, which depends
   on x, so SPIDER's differences are not exact (problem kind KIND_PHASE_POP).
+- ORACLE_BERNOULLI: the zero-chain oracle of Arjevani et al. (2019) with p = w (chain
+  kinds; lam = v[0]): g_i = d_i f(x) (1 + 1{i > prog_{1/4}(x/lam)} (Z/p - 1)), Z ~
+  Bernoulli(p) drawn as rng.random() < p, and s[0] = Z/p, so SPIDER evaluates the same Z
+  at both points. Unbiased; only the frontier coordinate prog + 1 is noisy (variance
+  (d_j f)^2 (1 - p)/p), and which coordinate that is depends on x.
 Additive noise (bounded, Gaussian) cancels exactly in SPIDER's differences.
 """
 
@@ -19,9 +24,10 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 from numba import njit
+from numba.np.random.random_methods import buffered_bounded_lemire_uint32
 
+from l0l1.problems.chain import progress
 from l0l1.problems.evaluate import component_grad_into, grad_into, phase_sample_grad_into
 
 ORACLE_EXACT = 0
@@ -29,6 +35,7 @@ ORACLE_BOUNDED = 1
 ORACLE_GAUSS = 2
 ORACLE_MINIBATCH = 3
 ORACLE_PHASE_ONLINE = 4
+ORACLE_BERNOULLI = 5
 
 ORACLE_NAMES = {
     ORACLE_EXACT: "exact",
@@ -36,33 +43,49 @@ ORACLE_NAMES = {
     ORACLE_GAUSS: "gaussian",
     ORACLE_MINIBATCH: "minibatch",
     ORACLE_PHASE_ONLINE: "online",
+    ORACLE_BERNOULLI: "bernoulli",
 }
 
 
 @njit(cache=True)
 def draw_sample(oracle, P, v, w, n, rng, s):
     """Fill the sample buffer s (length d + 1) for one oracle call."""
+    # Scalar draws into s (no temporary arrays): a loop of rng.standard_normal() is the
+    # stream of rng.standard_normal(d); the index skips integers()'s size-1 array.
     d = s.shape[0] - 1
     if oracle == ORACLE_BOUNDED:
-        u = rng.standard_normal(d)
-        nrm = math.sqrt(np.dot(u, u))
-        r = w * rng.random() ** (1.0 / d)
+        uu = 0.0
         for j in range(d):
-            s[j] = u[j] * (r / nrm)
+            t = rng.standard_normal()
+            s[j] = t
+            uu += t * t
+        r = w * rng.random() ** (1.0 / d)
+        c = r / math.sqrt(uu)
+        for j in range(d):
+            s[j] = s[j] * c
     elif oracle == ORACLE_GAUSS:
-        u = rng.standard_normal(d)
         c = w / math.sqrt(d)
         for j in range(d):
-            s[j] = c * u[j]
+            s[j] = c * rng.standard_normal()
     elif oracle == ORACLE_MINIBATCH:
-        s[0] = rng.integers(0, n)
+        if 1 < n <= 0xFFFFFFFF:  # what integers(0, n) does for a 32-bit range, inlined
+            s[0] = buffered_bounded_lemire_uint32(rng.bit_generator, n - 1)
+        else:
+            s[0] = rng.integers(0, n)
     elif oracle == ORACLE_PHASE_ONLINE:
-        u = rng.standard_normal(d)
-        c = math.sqrt(d / np.dot(u, u))
+        uu = 0.0
         for j in range(d):
-            s[j] = c * u[j]
-        t = np.dot(s[:d], P[0])
+            t = rng.standard_normal()
+            s[j] = t
+            uu += t * t
+        c = math.sqrt(d / uu)
+        t = 0.0
+        for j in range(d):
+            s[j] = c * s[j]
+            t += s[j] * P[0, j]
         s[d] = t * t + w * rng.standard_normal()
+    elif oracle == ORACLE_BERNOULLI:
+        s[0] = 1.0 / w if rng.random() < w else 0.0  # Z/p
 
 
 @njit(cache=True)
@@ -77,5 +100,9 @@ def sample_grad_into(oracle, kind, P, v, s, x, out):
         component_grad_into(kind, P, v, int(s[0]), x, out)
     elif oracle == ORACLE_PHASE_ONLINE:
         phase_sample_grad_into(s, x, out)
+    elif oracle == ORACLE_BERNOULLI:
+        grad_into(kind, P, v, x, out)
+        for j in range(progress(x, v[0], 0.25), d):
+            out[j] *= s[0]
     else:
         grad_into(kind, P, v, x, out)
