@@ -29,7 +29,10 @@ import math
 import numpy as np
 from numba import njit
 
+from l0l1 import jitcache
+from l0l1.methods import steps
 from l0l1.methods.steps import step_size
+from l0l1.problems import base, chain, evaluate, oracles
 from l0l1.problems.base import KIND_PHASE
 from l0l1.problems.evaluate import grad_into, value
 from l0l1.problems.oracles import (
@@ -39,6 +42,10 @@ from l0l1.problems.oracles import (
     ORACLE_MINIBATCH,
     draw_sample,
     sample_grad_into,
+)
+
+jitcache.refresh(
+    __file__, steps.__file__, base.__file__, chain.__file__, evaluate.__file__, oracles.__file__
 )
 
 REACHED = 0

@@ -11,7 +11,8 @@ import math
 import numpy as np
 from numba import njit
 
-from l0l1.problems import chain
+from l0l1 import jitcache
+from l0l1.problems import base, chain
 from l0l1.problems.base import (
     KIND_CHAIN,
     KIND_CHAIN_SUM,
@@ -24,6 +25,8 @@ from l0l1.problems.base import (
     KIND_POLY,
     KIND_Z20_BOWL,
 )
+
+jitcache.refresh(__file__, base.__file__, chain.__file__)
 
 
 @njit(cache=True, inline="always")  # a call per coordinate costs more than its work
