@@ -286,3 +286,16 @@ def test_unknown_override_key():
 def test_noise_that_does_not_apply(key, method, noise):
     msg = _error(problem=problem(key), method=method, x0=X0[key], noise=noise)
     assert msg.startswith("noise:") and repr(noise) in msg
+
+
+def test_hitting_time_does_not_depend_on_trace_checkpoints():
+    """Checkpoints only record ||grad f||: the hit is the first probe-grid point (T6)."""
+    kw = dict(eps=1e-2, x0=X0["cosh2"], seed=3, noise="bounded", noise_level=0.1,
+              overrides={"h": 0.003}, probe_every=7)  # fmt: skip
+    runs_ = [run(problem("cosh2"), "sgd", checkpoints=c, **kw) for c in (2, 60, 400)]
+    assert {r.status for r in runs_} == {"reached"}
+    assert len({r.iterations for r in runs_}) == 1
+    assert runs_[0].iterations % 7 == 0
+    exact = run(problem("cosh2"), "sgd", **{**kw, "probe_every": 1})
+    assert exact.iterations <= runs_[0].iterations  # the grid's hit is an upper bound
+    assert runs_[0].grad_norm <= 1e-2

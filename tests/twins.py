@@ -309,15 +309,19 @@ def _loop(kind, P, v, x0, eps, max_iter, max_calls, probe_every, ckpts, probe_al
     k = 0
     while True:
         at_ckpt = k in log.ckpts
-        if probe_always or k % probe_every == 0 or at_ckpt:
+        on_grid = probe_always or k % probe_every == 0
+        stop = k >= max_iter or (max_calls > 0 and calls >= max_calls)
+        if on_grid or at_ckpt:
             gn = _gnorm(grad(kind, P, v, x))
+        # The hitting test: on the probe grid, and at a stop iterate that a checkpoint probed.
+        if on_grid or (stop and at_ckpt):
             if not math.isfinite(gn):
                 status = DIVERGED
                 break
             if gn <= eps:
                 status, calls_at_hit = REACHED, calls
                 break
-        if k >= max_iter or (max_calls > 0 and calls >= max_calls):
+        if stop:
             break
         est, spent = step(k, x)
         en = _gnorm(est)

@@ -7,9 +7,12 @@ Both loops follow the measurement rules of T6:
 - a non-finite iterate or gradient ends the run as "diverged" at that iteration;
 - the run stops at ``max_iter`` iterations or once ``max_calls`` calls are spent
   ("not reached").
-The exact gradient is probed every ``probe_every`` iterations and at the stop iterate
-(in ``run_single`` also at every iteration when the method's own oracle is exact: the
-probe is then the step's gradient and costs nothing).
+The hitting test runs on the probe grid, every ``probe_every`` iterations (in
+``run_single`` at every iteration when the method's own oracle is exact: the probe is then
+the step's gradient and costs nothing), and at a stop iterate that was probed anyway
+(a checkpoint). Trace checkpoints also probe, only to record ||grad f||: they never move
+the hitting time, so with ``probe_every > 1`` the reported hit is the first grid point
+with ||grad f|| <= eps, an upper bound on the first k.
 
 Trace rows (one per checkpoint in ``ckpts`` plus the last iterate) hold
 ``k, calls, f(x_k), ||grad f(x_k)||, ||estimator_k||, step length ||x_{k+1} - x_k||``;
@@ -217,14 +220,16 @@ def run_single(
     k = 0
     while True:
         at_ckpt = row < ckpts.shape[0] and ckpts[row] == k
-        probe = exact or at_ckpt
+        on_grid = exact or k == next_probe
         if k == next_probe:
             next_probe += probe_every
-            probe = True
+        stop = k >= max_iter or (max_calls > 0 and calls >= max_calls)
+        probe = on_grid or at_ckpt
         if probe:
             grad_into(kind, P, v, x, g)
             gn = _norm(g)
             probed_k = k
+        if (on_grid or stop) and probed_k == k:
             if not math.isfinite(gn):
                 status = DIVERGED
                 break
@@ -232,7 +237,7 @@ def run_single(
                 status = REACHED
                 calls_at_hit = calls
                 break
-        if k >= max_iter or (max_calls > 0 and calls >= max_calls):
+        if stop:
             break
         calls_k = calls
         if exact:
@@ -315,14 +320,15 @@ def run_spider(
     k = 0
     while True:
         at_ckpt = row < ckpts.shape[0] and ckpts[row] == k
-        probe = at_ckpt
-        if k == next_probe:
+        on_grid = k == next_probe
+        if on_grid:
             next_probe += probe_every
-            probe = True
-        if probe:
+        stop = k >= max_iter or (max_calls > 0 and calls >= max_calls)
+        if on_grid or at_ckpt:
             grad_into(kind, P, v, x, g)
             gn = _norm(g)
             probed_k = k
+        if (on_grid or stop) and probed_k == k:
             if not math.isfinite(gn):
                 status = DIVERGED
                 break
@@ -330,7 +336,7 @@ def run_spider(
                 status = REACHED
                 calls_at_hit = calls
                 break
-        if k >= max_iter or (max_calls > 0 and calls >= max_calls):
+        if stop:
             break
         calls_k = calls
         if k == next_refresh:
