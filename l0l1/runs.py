@@ -28,7 +28,7 @@ from l0l1.problems.base import (
     Problem,
     StartConstants,
 )
-from l0l1.validate import integer, positive
+from l0l1.validate import did_you_mean, integer, positive
 
 NOISE_KINDS = ("exact", "bounded", "gaussian", "minibatch", "online", "bernoulli")
 _ORACLE_CODES = {
@@ -137,7 +137,8 @@ def run(
     spec = get_method(method)
     eps = positive("eps", eps)
     seed = integer("seed", seed, 0)
-    max_iter = DEFAULT_MAX_ITER if max_iter is None else integer("budget", max_iter, 1)
+    budget_given = max_iter is not None
+    max_iter = integer("budget", max_iter, 1) if budget_given else DEFAULT_MAX_ITER
     max_calls = integer("max_calls", max_calls, 0)
     batch = integer("batch", batch, 1)
     n0 = integer("n0", n0, 1)
@@ -158,7 +159,7 @@ def run(
 
     problem = _pick_L1(problem, spec, inputs_for(problem))
     sched = schedules.build(spec, inputs_for(problem), finite=finite, overrides=overrides)
-    if spec.name == "spider_clip" and max_iter == DEFAULT_MAX_ITER and not overrides:
+    if spec.name == "spider_clip" and not budget_given and not overrides:
         max_iter = int(min(schedules.spider_clip_K(inputs_for(problem)), 10**7))
     ckpts = _checkpoints(max_iter, checkpoints)
     rng = np.random.default_rng(seed)
@@ -286,47 +287,55 @@ def _golden_log(fn, lo: float, hi: float, iters: int = 40) -> float:
 def choose_oracle(problem: Problem, spec: MethodSpec, noise, level) -> tuple[str, float]:
     """The oracle name and its level (tau or sigma; the measurement noise when online; the
     probability p when bernoulli, by default the chain's own p from its sigma)."""
+    name = _oracle_name(problem, spec, noise)
+    if level is not None and name not in ("bounded", "gaussian", "bernoulli"):
+        raise ValueError(
+            f"noise_level: {level!r} does not apply to oracle {name!r} of {spec.name!r} on "
+            f"{problem.name!r}; allowed: only with noise bounded, gaussian or bernoulli"
+        )
+    if name == "online":
+        return name, float(problem.v[0])
+    if name == "bernoulli":
+        p = float(problem.v[2]) if level is None else positive("noise_level", level)
+        if p > 1:
+            raise ValueError(f"noise_level: {level!r} is not allowed; allowed: p in (0, 1]")
+        return name, p
+    if name in ("bounded", "gaussian"):
+        level = DEFAULT_NOISE_LEVEL if level is None else level
+        return name, positive("noise_level", level, allow_zero=True)
+    return name, 0.0
+
+
+def _oracle_name(problem: Problem, spec: MethodSpec, noise) -> str:
+    """The oracle a run uses: the user's ``noise`` if it fits, else the problem's default."""
     if not spec.stochastic:
         if noise not in (None, "exact"):
             raise ValueError(
                 f"noise: {noise!r} does not apply to deterministic method {spec.name!r}; "
                 "allowed: exact (or a stochastic method: sgd, clipped_sgd, spider, spider_clip)"
             )
-        return "exact", 0.0
+        return "exact"
     if noise is None:
-        noise = (
-            "minibatch"
-            if problem.n > 0
-            else "online"
-            if problem.kind == KIND_PHASE_POP
-            else "bernoulli"
-            if problem.kind == KIND_CHAIN
-            else "bounded"
-        )
+        if problem.n > 0:
+            return "minibatch"
+        if problem.kind == KIND_PHASE_POP:
+            return "online"
+        return "bernoulli" if problem.kind == KIND_CHAIN else "bounded"
     if noise not in NOISE_KINDS:
-        raise ValueError(f"noise: {noise!r} is unknown; allowed: {', '.join(NOISE_KINDS)}")
+        hint = did_you_mean(noise, NOISE_KINDS)
+        raise ValueError(f"noise: {noise!r} is unknown{hint}; allowed: {', '.join(NOISE_KINDS)}")
     if noise == "minibatch" and problem.n == 0:
         raise ValueError(f"noise: 'minibatch' needs a finite sum; {problem.name!r} is not one")
     if noise == "online" and problem.kind != KIND_PHASE_POP:
         raise ValueError(
             f"noise: 'online' needs problem 'online_phase_retrieval'; got {problem.name!r}"
         )
-    if noise == "online":
-        return noise, float(problem.v[0])
-    if noise == "bernoulli":
-        if problem.kind not in (KIND_CHAIN, KIND_CHAIN_SUM):
-            raise ValueError(
-                f"noise: 'bernoulli' needs a zero chain (zero_chain, zero_chain_sum); "
-                f"got {problem.name!r}"
-            )
-        p = float(problem.v[2]) if level is None else positive("noise_level", level)
-        if p > 1:
-            raise ValueError(f"noise_level: {level!r} is not allowed; allowed: p in (0, 1]")
-        return noise, p
-    if noise in ("bounded", "gaussian"):
-        level = DEFAULT_NOISE_LEVEL if level is None else level
-        return noise, positive("noise_level", level, allow_zero=True)
-    return noise, 0.0
+    if noise == "bernoulli" and problem.kind not in (KIND_CHAIN, KIND_CHAIN_SUM):
+        raise ValueError(
+            f"noise: 'bernoulli' needs a zero chain (zero_chain, zero_chain_sum); "
+            f"got {problem.name!r}"
+        )
+    return noise
 
 
 def _noise_constants(problem, oracle, level, x0, seed) -> tuple[float, float, tuple[str, ...]]:

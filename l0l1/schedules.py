@@ -173,6 +173,13 @@ def _spider_sizes(method: str, i: Inputs, finite: bool) -> dict:
     return {"q": q, "S1": S1, "S2": evaluate(th.SPIDER_CLIP_S2, i, q=q)}
 
 
+# Schedules with L0 in a denominator (T3: eta_c = 1/(10 L0), V24 steps at g = 0 are 1/L0,
+# T5: K is proportional to L0).
+NEEDS_POSITIVE_L0 = frozenset(
+    {"clipped_gd", "normalized_gd", "v24_si", "v24_cl", "v24_star", "smoothed_clip", "spider_clip"}
+)
+
+
 def build(
     method: MethodSpec, i: Inputs, *, finite: bool, overrides: dict | None = None
 ) -> Schedule:
@@ -182,6 +189,11 @@ def build(
     """
     name = method.name
     assumptions = []
+    if i.L0 <= 0 and name in NEEDS_POSITIVE_L0:
+        raise InputError(
+            f"L0: {i.L0!r} is not allowed for {name} (its schedule divides by L0); "
+            "allowed: L0 > 0 (any L0 above the least one is valid)"
+        )
     if name == "sgd":
         values = {"h": evaluate(th.SGD_STEP, i)}
     elif name == "clipped_sgd":

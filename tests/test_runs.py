@@ -299,3 +299,33 @@ def test_hitting_time_does_not_depend_on_trace_checkpoints():
     exact = run(problem("cosh2"), "sgd", **{**kw, "probe_every": 1})
     assert exact.iterations <= runs_[0].iterations  # the grid's hit is an upper bound
     assert runs_[0].grad_norm <= 1e-2
+
+
+@pytest.mark.parametrize(
+    ("prob", "method", "kw"),
+    [
+        ("poly4", "gd", {"noise_level": 3.0}),
+        ("phase", "sgd", {"noise_level": 0.5}),
+        ("online", "sgd", {"noise_level": 5.0}),
+    ],
+)
+def test_noise_level_that_does_not_apply_is_refused(prob, method, kw):
+    msg = _error(problem=problem(prob), method=method, x0=None, **kw)
+    assert msg.startswith("noise_level:") and "does not apply" in msg
+
+
+def test_an_explicit_budget_equal_to_the_default_is_kept():
+    from l0l1.problems.catalog import make_problem
+
+    prob = make_problem("polynomial", coeffs=[0, 0, -1, 0, 1])
+    kw = dict(eps=1e-6, x0=[1.75], noise="bounded", noise_level=0.0)
+    res = run(prob, "spider_clip", max_iter=100_000, **kw)
+    assert (res.status, res.iterations) == ("not reached", 100_000)  # not the schedule's K
+    assert res.bound > 100_000
+
+
+def test_L0_zero_is_refused_where_the_schedule_divides_by_it():
+    from l0l1.problems.catalog import make_problem
+
+    msg = _error(problem=make_problem("exp", L0=0.0), method="clipped_gd", x0=[1.0])
+    assert msg.startswith("L0:")
