@@ -254,7 +254,7 @@ def test_bowl_is_c2_and_l0l1_smooth_with_its_constants():
         x0 = hard.bowl_x0(M, L0, L1)
         assert prob.grad([x0])[0] == pytest.approx(M, rel=1e-12)
         sc = start_constants(prob, np.array([x0]))
-        assert sc.certified and pytest.approx(M, rel=1e-12) == sc.M
+        assert sc.certified and M <= sc.M <= M * (1 + 2e-12)  # rounded outward
 
 
 def test_bowl_gd_above_the_step_threshold_diverges_and_theory_step_converges():

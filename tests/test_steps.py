@@ -64,10 +64,14 @@ def close(a, b, rel=1e-13):
 # ------------------------------------------------------------------------- each rule = theory
 @SETTINGS
 @given(L0=pos, L1=pos, M=pos)
-def test_fixed_rule_is_the_gd_step(L0, L1, M):
-    h = num(th.GD_STEP, L_0=L0, L_1=L1, M=M)
+def test_gd_schedule_is_the_thm6_step(L0, L1, M):
+    from l0l1.methods.registry import get_method
+    from l0l1.schedules import Inputs, build
+
+    sched = build(get_method("gd"), Inputs(L0=L0, L1=L1, Delta=1.0, M=M, eps=1e-2), finite=False)
+    assert close(sched.p[0], num(th.GD_STEP, L_0=L0, L_1=L1, M=M))
     for g in (0.0, 1e-3, 1.0, 1e9):
-        assert kernel(steps.RULE_FIXED, [h], g) == (h, False)
+        assert kernel(steps.RULE_FIXED, sched.p, g) == (sched.p[0], False)
 
 
 @SETTINGS

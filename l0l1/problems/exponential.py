@@ -123,4 +123,9 @@ def start_constants(problem: Problem, x0: np.ndarray) -> StartConstants:
         m = problem.constants.L1 * -math.expm1(-c)
     else:
         raise ProblemError(f"problem: '{problem.name}' is not of the exponential family")
-    return StartConstants(Delta=delta, M=m, certified=True, how="closed form on the sublevel set")
+    # Outward rounding: the closed forms are evaluated in floating point (libm errors are
+    # below an ulp), so a relative 1e-12 keeps Delta and M upper bounds.
+    return StartConstants(
+        Delta=delta * (1 + 1e-12), M=m * (1 + 1e-12), certified=True,
+        how="closed form on the sublevel set",
+    )  # fmt: skip

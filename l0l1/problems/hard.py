@@ -247,15 +247,16 @@ def start_constants(problem: Problem, x0: np.ndarray) -> StartConstants:
     Chains: M <= 22.90 eps sqrt(T) on the whole space (certified, |d_i f| <= 22.90 eps).
     Bowl: the sublevel set is [-|x0|, |x0|] and |f'| grows with |x|, so M = |f'(x0)| exactly.
     """
-    delta = problem.value(x0) - problem.f_star
+    up = 1 + 1e-12  # outward rounding of float evaluations (errors below an ulp)
+    delta = (problem.value(x0) - problem.f_star) * up
     if problem.kind in (KIND_CHAIN, KIND_CHAIN_SUM):
         eps = problem.spec["eps"]
-        m = GRAD_BOUND * eps * math.sqrt(problem.dim)
+        m = GRAD_BOUND * eps * math.sqrt(problem.dim) * up
         how = "upper bound 22.90 eps sqrt(T) on the whole space (|d_i f| <= 22.90 eps)"
         return StartConstants(Delta=delta, M=m, certified=True, how=how)
     if problem.kind == KIND_Z20_BOWL:
-        m = float(abs(problem.grad(x0)[0]))
-        return StartConstants(delta, m, True, "exact: |f'| increases in |x| (T3)")
+        m = float(abs(problem.grad(x0)[0])) * up
+        return StartConstants(delta, m, True, "exact up to rounding: |f'| increases in |x| (T3)")
     raise ProblemError(f"problem: '{problem.name}' is not a hard instance")
 
 
