@@ -22,7 +22,21 @@ PROBLEM_PARAMS = {
     "d": "d",
     "problem_seed": "seed",
     "measurement_noise": "noise",
+    "L": "L",
+    "Delta": "Delta",
+    "T": "T",
+    "sigma": "sigma",
+    "n": "n",
+    "c": "c",
+    "omega": "omega",
 }
+# The names l0l1.problems.catalog.PROBLEMS knows (kept here so --help imports nothing heavy;
+# tests/test_cli.py checks that the two agree).
+PROBLEM_NAMES = (
+    "polynomial", "separable_polynomial", "exp", "cosh", "logcosh", "logistic",
+    "phase_retrieval", "online_phase_retrieval", "zero_chain", "zero_chain_sum", "z20_bowl",
+)  # fmt: skip
+INT_PARAMS = ("dim", "m", "d", "problem_seed", "T", "n")
 
 
 class CliError(Exception):
@@ -89,7 +103,7 @@ def _problem_kwargs(args) -> dict:
             kwargs[key] = _coeffs(raw)
         elif opt == "a":
             kwargs[key] = _numbers(raw, "a")
-        elif opt in ("dim", "m", "d", "problem_seed"):
+        elif opt in INT_PARAMS:
             kwargs[key] = _int(raw, opt)
         else:
             kwargs[key] = _float(raw, opt)
@@ -98,7 +112,11 @@ def _problem_kwargs(args) -> dict:
 
 def _add_problem_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("problem")
-    g.add_argument("--problem", default="polynomial", help="problem name (default: polynomial)")
+    g.add_argument(
+        "--problem",
+        default="polynomial",
+        help=f"problem name (default: polynomial): {', '.join(PROBLEM_NAMES)}",
+    )
     g.add_argument("--coeffs", help="polynomial coefficients a0,a1,... (ascending); ';' = rows")
     g.add_argument("--L1", help="fix L1 (default: the schedule picks it on the frontier)")
     g.add_argument("--dim", help="dimension of exp / cosh / logcosh sums")
@@ -108,6 +126,13 @@ def _add_problem_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--d", help="phase retrieval: dimension")
     g.add_argument("--problem-seed", dest="problem_seed", help="phase retrieval: data seed")
     g.add_argument("--measurement-noise", dest="measurement_noise", help="phase retrieval noise")
+    g.add_argument("--L", help="zero chains: smoothness L (default 1)")
+    g.add_argument("--Delta", help="zero chains: the gap Delta that sets the length T")
+    g.add_argument("--T", help="zero chains: the length T directly (instead of Delta)")
+    g.add_argument("--sigma", help="zero_chain: noise level setting the Bernoulli p")
+    g.add_argument("--n", help="zero_chain_sum: number of components")
+    g.add_argument("--c", help="zero_chain_sum: perturbation amplitude (default 8)")
+    g.add_argument("--omega", help="zero_chain_sum: perturbation frequency (default 2)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -129,10 +154,24 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--budget", help="iteration budget (default: 100000; SPIDER-clip: its K)")
     r.add_argument("--max-calls", dest="max_calls", default="0", help="oracle-call budget")
     r.add_argument("--x0", help="start point x1,x2,... (default: the problem's)")
-    r.add_argument("--noise", help="stochastic oracle: bounded, gaussian, minibatch, online")
-    r.add_argument("--noise-level", dest="noise_level", help="tau (bounded) or sigma (gaussian)")
+    r.add_argument(
+        "--noise",
+        help="oracle of stochastic methods: exact, bounded, gaussian, minibatch (finite sums), "
+        "online (online phase retrieval), bernoulli (zero chains); default: the problem's",
+    )
+    r.add_argument(
+        "--noise-level",
+        dest="noise_level",
+        help="tau (bounded, default 1), sigma (gaussian) or p (bernoulli)",
+    )
     r.add_argument("--batch", default="1", help="minibatch size of SGD methods (default: 1)")
-    r.add_argument("--probe-every", dest="probe_every", default="1", help="exact-gradient probe")
+    r.add_argument(
+        "--probe-every",
+        dest="probe_every",
+        default="1",
+        help="test ||grad f|| <= eps every N iterations (default 1; N > 1 gives an upper "
+        "bound on the hitting time and saves exact gradients on large finite sums)",
+    )
     r.add_argument(
         "--set", action="append", default=[], metavar="KEY=VALUE", help="override a parameter"
     )
@@ -201,13 +240,15 @@ def _cmd_run(args) -> int:
     level = None if args.noise_level is None else _float(args.noise_level, "noise_level")
     overrides = _overrides(args.set)
     from l0l1.methods.registry import get_method
-    from l0l1.problems.catalog import make_problem
+    from l0l1.problems.catalog import make_problem, problem_parameters
     from l0l1.runs import run
     from l0l1.validate import integer, positive
 
     get_method(args.method)  # cheap checks first, before any exact arithmetic
     positive("eps", eps)
     integer("budget", 1 if budget is None else budget, 1)
+    if "eps" in problem_parameters(args.problem):  # hard instances are built for the target
+        kwargs["eps"] = eps
     problem = make_problem(args.problem, **kwargs)
     res = run(
         problem, args.method, eps=eps, x0=x0, seed=seed, max_iter=budget,

@@ -105,3 +105,18 @@ def test_constants_table_x4(capsys):
     for r in rows:
         assert r["L0_lo"] <= 16 / r["L1"] ** 2 <= r["L0_hi"]
         assert r["L0_hi"] - r["L0_lo"] <= 1e-12 * r["L0_hi"]
+
+
+def test_help_lists_every_problem():
+    from l0l1.cli import PROBLEM_NAMES
+    from l0l1.problems.catalog import PROBLEMS
+
+    assert tuple(PROBLEMS) == PROBLEM_NAMES
+
+
+def test_hard_instances_run_from_the_cli(capsys):
+    argv = ["run", "--problem", "zero_chain", "--T", "4", "--eps", "0.1", "--method", "gd"]
+    code, out, err = _run(capsys, [*argv, "--json"])
+    assert code == 0, err
+    rec = json.loads(out)
+    assert rec["status"] == "reached" and rec["iterations"] >= 4  # one coordinate per step

@@ -7,7 +7,6 @@ Problem; ``start_constants(problem, x0)`` gives Delta and M for a start, and
 
 from __future__ import annotations
 
-import difflib
 import inspect
 
 import numpy as np
@@ -28,6 +27,7 @@ from l0l1.problems.base import (
     ProblemError,
     StartConstants,
 )
+from l0l1.validate import did_you_mean
 
 PROVISIONAL_L1 = 1.0  # polynomials built without L1; schedules then pick their own L1
 
@@ -63,11 +63,16 @@ PROBLEMS = {
 }
 
 
+def problem_parameters(name: str) -> tuple[str, ...]:
+    """The keyword parameters of problem ``name`` (empty for an unknown name)."""
+    builder = PROBLEMS.get(name)
+    return tuple(inspect.signature(builder).parameters) if builder else ()
+
+
 def make_problem(name: str, **params) -> Problem:
     """Build the problem called ``name`` from keyword parameters (validated)."""
     if name not in PROBLEMS:
-        close = difflib.get_close_matches(str(name), PROBLEMS, n=3, cutoff=0.4)
-        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        hint = did_you_mean(name, PROBLEMS)
         raise ProblemError(f"problem: {name!r} is unknown{hint}; allowed: {', '.join(PROBLEMS)}")
     builder = PROBLEMS[name]
     signature = inspect.signature(builder).parameters
