@@ -86,7 +86,13 @@ def report(results: list[LemmaResult]) -> str:
 
 
 def _main_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m proofs_check", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(
+        prog="python -m proofs_check",
+        description="Certify the lemmas behind l0l1's bounds with SymPy (THEORY T7).",
+        epilog="Also: python -m proofs_check frontier POLY --L1 VALUE certifies the least L0 "
+        'of a polynomial for that L1 in exact arithmetic, e.g. frontier "x**4 - 3*x**2 + 1" '
+        "--L1 2.",
+    )
     p.add_argument("--only", metavar="NAME", help="check one lemma (or false sibling)")
     p.add_argument("--list", action="store_true", help="list lemma names and sources")
     p.add_argument("--json", action="store_true", help="print results as JSON")
