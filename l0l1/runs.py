@@ -40,6 +40,7 @@ _ORACLE_CODES = {
     "bernoulli": oracles.ORACLE_BERNOULLI,
 }
 DEFAULT_MAX_ITER = 100_000
+SPIDER_CLIP_K_CAP = 10**7  # SPIDER-clip's default budget is its K (T5), at most this
 DEFAULT_NOISE_LEVEL = 1.0
 
 
@@ -160,7 +161,7 @@ def run(
     problem = _pick_L1(problem, spec, inputs_for(problem))
     sched = schedules.build(spec, inputs_for(problem), finite=finite, overrides=overrides)
     if spec.name == "spider_clip" and not budget_given and not overrides:
-        max_iter = int(min(schedules.spider_clip_K(inputs_for(problem)), 10**7))
+        max_iter = int(min(schedules.spider_clip_K(inputs_for(problem)), SPIDER_CLIP_K_CAP))
     ckpts = _checkpoints(max_iter, checkpoints)
     rng = np.random.default_rng(seed)
     kernel_oracle = _ORACLE_CODES[oracle]

@@ -34,7 +34,7 @@ def test_share_of_runs_reaching_t_within_K(name, params, x0, eps, tau, t_over_C_
     start = start_constants(prob, start_point(prob, x0))
     i = Inputs(L0=c.L0, L1=c.L1, Delta=start.Delta, M=start.M, eps=eps, sigma=tau, tau=tau)
     K = int(spider_clip_K(i))
-    assert K == math.ceil(evaluate(th.SPIDER_CLIP_K_MIN, i))
+    assert math.ceil(evaluate(th.SPIDER_CLIP_K_MIN, i)) == K
     sched = build(get_method("spider_clip"), i, finite=False)
     # The hitting threshold is t; the schedule stays the one for eps (same values, overridden
     # explicitly so the run does not rebuild it for t); x_0 .. x_{K-1} are tested.

@@ -24,7 +24,6 @@ from l0l1.validate import InputError
 BACKENDS = ("serial", "processes", "dask")
 DASK_MISSING = "backend: 'dask' needs the optional extra; install it: pip install 'l0l1[dask]'"
 CALIBRATION_CALLS = 200_000
-SPIDER_CLIP_K_CAP = 10**7  # as runs.run: the default budget of SPIDER-clip is min(K, 1e7)
 PREDICTION = (
     "Predicted, not measured. Iterations: the method's theory bound (T3; T5's K for SPIDER "
     "and SPIDER-clip) capped by max_iter, or max_iter where the theory gives none. Oracle "
@@ -340,7 +339,7 @@ def _predict(t: Task, per_call: float) -> tuple[int, int, float, str]:
     from l0l1 import theory as th
     from l0l1.methods.registry import get_method
     from l0l1.problems.catalog import default_x0
-    from l0l1.runs import DEFAULT_MAX_ITER, run
+    from l0l1.runs import DEFAULT_MAX_ITER, SPIDER_CLIP_K_CAP, run
 
     problem = build_problem(t.problem, canonical(t.problem_params))
     x0 = default_x0(problem) if t.x0 is None else t.x0
@@ -360,7 +359,7 @@ def _predict(t: Task, per_call: float) -> tuple[int, int, float, str]:
         K = schedules.evaluate(th.SPIDER_K, inputs, L=r.params["L"])
         basis = "F18 K = 4 L Delta n0 / eps^2 + 1"
     elif t.method == "spider_clip" and K is None:
-        K = math.ceil(schedules.evaluate(th.SPIDER_CLIP_K_MIN, inputs))
+        K = schedules.spider_clip_K(inputs)
         basis = "T5 K = ceil(4 n0 L0 Delta / eps^2)"
     elif K is None:
         basis = "max_iter (no bound in the theory)"
@@ -376,8 +375,8 @@ def _predict(t: Task, per_call: float) -> tuple[int, int, float, str]:
     spec = get_method(t.method)
     if spec.family == "spider":
         q, S1, S2 = (int(r.params[k]) for k in ("q", "S1", "S2"))
-        refreshes = math.ceil(iters / q)
-        calls = refreshes * (problem.n or S1) + 2 * S2 * (iters - refreshes)  # exact refresh: n
+        sizes = {"K": iters, "q": q, "S_1": problem.n or S1, "S_2": S2}  # exact refresh: n
+        calls = int(schedules.evaluate(th.SPIDER_SFO_TOTAL, inputs, **sizes))
     else:
         calls = iters * (t.batch if spec.stochastic else max(problem.n, 1))
     if t.max_calls and calls > t.max_calls:
