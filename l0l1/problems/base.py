@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from l0l1.validate import InputError, positive
+from l0l1.validate import InputError, integer, positive
 
 # Kinds: the switch in evaluate.py. Keep in sync with evaluate.py and nothing else.
 KIND_POLY = 0  # separable polynomial: P[j, i] = coefficient of x_j**i, v unused
@@ -148,5 +148,13 @@ def check_finite_positive(field_name: str, value, *, allow_zero: bool = False) -
     """Validate a scalar parameter; raise a one-line ProblemError naming the field."""
     try:
         return positive(field_name, value, allow_zero=allow_zero)
+    except InputError as err:
+        raise ProblemError(str(err)) from None
+
+
+def check_integer(field_name: str, value, low: int) -> int:
+    """Validate an integer parameter >= low; raise a one-line ProblemError naming the field."""
+    try:
+        return integer(field_name, value, low)
     except InputError as err:
         raise ProblemError(str(err)) from None

@@ -25,20 +25,15 @@ from l0l1.problems.base import (
     ProblemError,
     StartConstants,
     check_finite_positive,
+    check_integer,
 )
 
 _CERT = "closed form (T2)"
 
 
-def _check_dim(dim) -> int:
-    if isinstance(dim, bool) or not isinstance(dim, int | np.integer) or dim < 1:
-        raise ProblemError(f"dim: {dim!r} is not allowed; allowed: an integer >= 1")
-    return int(dim)
-
-
 def exp_sum(dim: int = 1, L0: float = 1.0) -> Problem:
     """f(x) = sum_j e^{x_j}: (L0, 1)-smooth for every L0 >= 0; inf f = 0, not attained."""
-    dim = _check_dim(dim)
+    dim = check_integer("dim", dim, 1)
     L0 = check_finite_positive("L0", L0, allow_zero=True)
     return Problem(
         name="exp",
@@ -55,7 +50,7 @@ def exp_sum(dim: int = 1, L0: float = 1.0) -> Problem:
 
 def cosh_sum(dim: int = 1) -> Problem:
     """f(x) = sum_j cosh x_j: (1, 1)-smooth since cosh <= 1 + |sinh|; f* = d at 0."""
-    dim = _check_dim(dim)
+    dim = check_integer("dim", dim, 1)
     return Problem(
         name="cosh",
         kind=KIND_COSH,
@@ -71,7 +66,7 @@ def cosh_sum(dim: int = 1) -> Problem:
 
 def logcosh_sum(dim: int = 1) -> Problem:
     """f(x) = sum_j log cosh x_j: 1-smooth ((1, 0)); f* = 0 at 0."""
-    dim = _check_dim(dim)
+    dim = check_integer("dim", dim, 1)
     return Problem(
         name="logcosh",
         kind=KIND_LOGCOSH,

@@ -70,6 +70,7 @@ from l0l1.problems.base import (
     ProblemError,
     StartConstants,
     check_finite_positive,
+    check_integer,
 )
 
 E = math.e
@@ -119,12 +120,6 @@ def bernoulli_noise(eps: float, p: float) -> tuple[float, float]:
     return FRONTIER_BOUND * eps * (1 - p) / p, FRONTIER_BOUND * eps * math.sqrt((1 - p) / p)
 
 
-def _int(field: str, value, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
-        raise ProblemError(f"{field}: {value!r} is not allowed; allowed: an integer >= {low}")
-    return int(value)
-
-
 def chain_length(eps: float, L: float, Delta=None, T=None) -> int:
     """T from exactly one of Delta (T = floor(Delta L / (1824 eps^2))) or T itself."""
     if (Delta is None) == (T is None):
@@ -133,7 +128,7 @@ def chain_length(eps: float, L: float, Delta=None, T=None) -> int:
             "floor(Delta L / (1824 eps^2))) or T (the chain length, Delta then follows)"
         )
     if T is not None:
-        return _int("T", T, 1)
+        return check_integer("T", T, 1)
     Delta = check_finite_positive("Delta", Delta)
     length = math.floor(Delta * L / (DELTA_PER_T * eps**2) * (1 + 1e-12))
     if length < 1:
@@ -186,14 +181,14 @@ def finite_sum_chain(
     c omega^2 <= PER_SAMPLE_ROOM (45.9) every component's gradient is A L-Lipschitz, T5's
     per-sample assumption; the default c omega^2 = 32 satisfies it.
     """
-    n = _int("n", n, 2)
+    n = check_integer("n", n, 2)
     if n % 2:
         raise ProblemError(f"n: {n} is odd; allowed: an even integer >= 2 (pairs cancel)")
     eps = check_finite_positive("eps", eps)
     L = check_finite_positive("L", L)
     c = check_finite_positive("c", c, allow_zero=True)
     omega = check_finite_positive("omega", omega)
-    seed = _int("seed", seed, 0)
+    seed = check_integer("seed", seed, 0)
     length = chain_length(eps, L, Delta, T)
     rng = np.random.default_rng([seed, length, n])
     W = rng.standard_normal((n // 2, length))

@@ -25,22 +25,17 @@ from l0l1.problems.base import (
     ProblemError,
     StartConstants,
     check_finite_positive,
+    check_integer,
 )
 
 _EST = "estimated: max over sampled points (a lower bound on the true L0)"
 
 
-def _check_int(field: str, value, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
-        raise ProblemError(f"{field}: {value!r} is not allowed; allowed: an integer >= {low}")
-    return int(value)
-
-
 def finite_sum(m: int = 200, d: int = 10, seed: int = 0, noise: float = 0.0, L1=None) -> Problem:
     """Phase retrieval with m Gaussian measurements in R^d; a finite sum of n = m terms."""
-    m = _check_int("m", m, 1)
-    d = _check_int("d", d, 1)
-    seed = _check_int("seed", seed, 0)
+    m = check_integer("m", m, 1)
+    d = check_integer("d", d, 1)
+    seed = check_integer("seed", seed, 0)
     noise = check_finite_positive("noise", noise, allow_zero=True)
     rng = np.random.default_rng(seed)
     A = rng.standard_normal((m, d))
@@ -65,8 +60,8 @@ def finite_sum(m: int = 200, d: int = 10, seed: int = 0, noise: float = 0.0, L1=
 
 def online(d: int = 10, seed: int = 0, noise: float = 0.0, L1=None) -> Problem:
     """Population phase retrieval, sampled online by ORACLE_PHASE_ONLINE."""
-    d = _check_int("d", d, 1)
-    seed = _check_int("seed", seed, 0)
+    d = check_integer("d", d, 1)
+    seed = check_integer("seed", seed, 0)
     noise = check_finite_positive("noise", noise, allow_zero=True)
     z = np.random.default_rng(seed).standard_normal(d)
     z /= np.linalg.norm(z)
