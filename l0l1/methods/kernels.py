@@ -54,6 +54,7 @@ jitcache.refresh(
 REACHED = 0
 NOT_REACHED = 1
 DIVERGED = 2
+RUNNING = -1  # _probe's outcome when the run goes on
 STATUS_NAMES = ("reached", "not reached", "diverged")
 TRACE_COLUMNS = ("iteration", "oracle_calls", "f", "grad_norm", "estimator_norm", "step_length")
 
@@ -188,6 +189,23 @@ def _phase_diff_add(P, v, i, x, x_prev, acc):
         acc[j] += wt * P[i, j] - wu * P[i, j]
 
 
+@njit(cache=True, inline="always")
+def _probe(kind, P, v, x, g, eps, k, probe, test, gn, probed_k):
+    """T6's hitting test at x_k: probe grad f (g <- grad f(x_k)) when ``probe``; when
+    ``test`` and x_k was probed, return REACHED or DIVERGED; else RUNNING.
+    Returns (outcome, ||grad f|| of the last probe, the iteration it was taken at)."""
+    if probe:
+        grad_into(kind, P, v, x, g)
+        gn = _norm(g)
+        probed_k = k
+    if test and probed_k == k:
+        if not math.isfinite(gn):
+            return DIVERGED, gn, probed_k
+        if gn <= eps:
+            return REACHED, gn, probed_k
+    return RUNNING, gn, probed_k
+
+
 @njit(cache=True)
 def run_single(
     kind, P, v, n, oracle, w, batch, rule, p, x0, eps, max_iter, max_calls, probe_every, rng, ckpts
@@ -225,18 +243,13 @@ def run_single(
             next_probe += probe_every
         stop = k >= max_iter or (max_calls > 0 and calls >= max_calls)
         probe = on_grid or at_ckpt
-        if probe:
-            grad_into(kind, P, v, x, g)
-            gn = _norm(g)
-            probed_k = k
-        if (on_grid or stop) and probed_k == k:
-            if not math.isfinite(gn):
-                status = DIVERGED
-                break
-            if gn <= eps:
-                status = REACHED
-                calls_at_hit = calls
-                break
+        outcome, gn, probed_k = _probe(
+            kind, P, v, x, g, eps, k, probe, on_grid or stop, gn, probed_k
+        )
+        if outcome != RUNNING:
+            status = outcome
+            calls_at_hit = calls if outcome == REACHED else -1
+            break
         if stop:
             break
         calls_k = calls
@@ -324,18 +337,14 @@ def run_spider(
         if on_grid:
             next_probe += probe_every
         stop = k >= max_iter or (max_calls > 0 and calls >= max_calls)
-        if on_grid or at_ckpt:
-            grad_into(kind, P, v, x, g)
-            gn = _norm(g)
-            probed_k = k
-        if (on_grid or stop) and probed_k == k:
-            if not math.isfinite(gn):
-                status = DIVERGED
-                break
-            if gn <= eps:
-                status = REACHED
-                calls_at_hit = calls
-                break
+        probe = on_grid or at_ckpt
+        outcome, gn, probed_k = _probe(
+            kind, P, v, x, g, eps, k, probe, on_grid or stop, gn, probed_k
+        )
+        if outcome != RUNNING:
+            status = outcome
+            calls_at_hit = calls if outcome == REACHED else -1
+            break
         if stop:
             break
         calls_k = calls
