@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from numba import njit
 
 SQRT_E = math.sqrt(math.e)
@@ -146,22 +147,14 @@ def chain_hess_tridiag(u, diag, off):
 def chain_hvp_into(u, w, out):
     """out <- hess F_T(u) w (unscaled; the scaled chain's Hessian is (L/152) hess F_T)."""
     T = u.shape[0]
+    diag = np.empty(T)
+    off = np.empty(max(T - 1, 0))
+    chain_hess_tridiag(u, diag, off)
     for i in range(T):
-        out[i] = 0.0
-    for i in range(T):
-        b = u[i]
-        if i == 0:
-            h = -d2phi(b)
-        else:
-            a = u[i - 1]
-            h = psi(-a) * d2phi(-b) - psi(a) * d2phi(b)
-        if i + 1 < T:
-            c = u[i + 1]
-            h += d2psi(-b) * phi(-c) - d2psi(b) * phi(c)
-            o = dpsi(-b) * dphi(-c) - dpsi(b) * dphi(c)
-            out[i] += o * w[i + 1]
-            out[i + 1] += o * w[i]
-        out[i] += h * w[i]
+        out[i] = diag[i] * w[i]
+    for i in range(T - 1):
+        out[i] += off[i] * w[i + 1]
+        out[i + 1] += off[i] * w[i]
 
 
 @njit(cache=True)
