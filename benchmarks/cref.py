@@ -159,6 +159,21 @@ def spider_clip_phase(A, y, x0, p, q, S2, eps, max_iter, probe_every, rng):
     return _out(raw, x)
 
 
+def sgd_chain_bernoulli(v, x0, p, h, eps, max_iter, rng):
+    lib = library()
+    x = np.array(x0, dtype=np.float64)
+    g, est = np.empty_like(x), np.empty_like(x)
+    raw = np.empty(5)
+    state = pcg_state(rng)
+    L = ctypes.c_long
+    D = ctypes.c_double
+    lib.sgd_chain_bernoulli(
+        _p(x), _p(g), _p(est), L(x.size), D(v[0]), D(v[1]), D(p), D(h), D(eps), L(max_iter),
+        _p(state), _p(raw),
+    )  # fmt: skip
+    return _out(raw, x)
+
+
 def draws(rng: np.random.Generator, n: int, bound: int):
     """(raw 64-bit, standard normals, integers(0, bound)) drawn by the C generator."""
     lib = library()

@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from scipy.special import erfc
 
 # ------------------------------------------------------------------------------ data
 
@@ -36,6 +37,14 @@ def poly8_coeffs(d: int, seed: int = 0) -> np.ndarray:
 
 def poly8_x0(d: int, seed: int = 1) -> np.ndarray:
     return np.random.default_rng(seed).uniform(-1.5, 1.5, d)
+
+
+def chain_v(T: int, eps: float = 0.01, L: float = 1.0) -> np.ndarray:
+    """v = [lam, s, p] of the scaled zero chain f(x) = s F_T(x / lam) of length T
+    (:func:`l0l1.problems.hard.scaled_chain`; lam = 152 eps / L, s = L lam^2 / 152)."""
+    from l0l1.problems.hard import scaled_chain
+
+    return scaled_chain(eps, L, T=T).v
 
 
 # ------------------------------------------------------------------------------ numba
@@ -67,6 +76,19 @@ def numba_clipped_sgd(P, x0, L1, tau, eta, w, eps, iters, rng):
     out = run_single(
         KIND_POLY, P, np.zeros(0), 0, ORACLE_BOUNDED, w, 1, RULE_CLIP_SGD,
         np.array([L1, tau, eta]), x0, eps, iters, 0, 1, rng, _ck(),
+    )  # fmt: skip
+    return out[0], out[1], out[3], out[4], out[5], out[6]
+
+
+def numba_sgd_chain(v, x0, p, h, eps, iters, rng):
+    from l0l1.methods.kernels import run_single
+    from l0l1.methods.steps import RULE_FIXED
+    from l0l1.problems.base import KIND_CHAIN
+    from l0l1.problems.oracles import ORACLE_BERNOULLI
+
+    out = run_single(
+        KIND_CHAIN, np.zeros((1, 1)), np.asarray(v, dtype=np.float64), 0, ORACLE_BERNOULLI, p, 1,
+        RULE_FIXED, np.array([h]), x0, eps, iters, 0, 1, rng, _ck(),
     )  # fmt: skip
     return out[0], out[1], out[3], out[4], out[5], out[6]
 
@@ -169,6 +191,73 @@ def numpy_clipped_sgd(P, x0, L1, tau, eta, w, eps, iters, rng):
             status = 2
             break
     return status, k, k, clipped, gmax, x
+
+
+# the constants of l0l1.problems.chain, by the same expressions (the same doubles)
+_SQRT_E = math.sqrt(math.e)
+_PHI_SCALE = math.sqrt(math.e) * math.sqrt(math.pi / 2.0)  # Phi(t) = _PHI_SCALE erfc(-t/sqrt 2)
+_INV_SQRT2 = 1.0 / math.sqrt(2.0)
+
+
+def _chain_grad(x, lam, c):
+    """grad f(x) = c grad F_T(x / lam), c = s / lam, vectorised over the coordinates.
+
+    Psi(|u_i|) is evaluated only where |u_i| > 1/2 (elsewhere Psi and Psi' vanish);
+    Phi' on the first coordinate and on the successors of those; Phi (erfc) on the
+    successors' signed values. Psi(-u) Phi(-u') on the negative side uses |u_i| and the
+    successor's sign-flipped value. Each scalar is formed as chain.py forms it.
+    """
+    u = x / lam
+    T = u.size
+    act = np.flatnonzero(np.abs(u) > 0.5)
+    s = 2.0 * np.abs(u[act]) - 1.0
+    ps = np.exp(1.0 - 1.0 / (s * s))  # Psi(|u_i|) on the active coordinates
+    keep = act + 1 < T
+    nxt = act[keep] + 1  # coordinates whose predecessor is active
+    head = np.concatenate(([0], nxt))
+    ub = u[head]
+    g = np.zeros(T)
+    # -Psi(u_{i-1}) Phi'(u_i) (Psi(1) = 1 for the first coordinate; Phi' is even)
+    g[head] = -np.concatenate(([1.0], ps[keep])) * (_SQRT_E * np.exp(-0.5 * ub * ub))
+    # - Psi'(+-u_i) Phi(+-u_{i+1}) where |u_i| > 1/2 and i + 1 < T (Psi' = 0 where Psi is)
+    i2, s2 = act[keep], s[keep]
+    dps = ps[keep] * 4.0 / (s2 * s2 * s2)
+    succ = np.where(u[i2] > 0.0, u[nxt], -u[nxt])
+    g[i2] -= dps * (_PHI_SCALE * erfc(-succ * _INV_SQRT2))
+    g *= c
+    return g
+
+
+def numpy_sgd_chain(v, x0, p, h, eps, iters, rng):
+    lam = float(v[0])
+    c = float(v[1]) / lam
+    x = np.array(x0, dtype=np.float64)
+    k = 0
+    gmax = 0.0
+    status = 1
+    while True:
+        g = _chain_grad(x, lam, c)
+        gn = float(np.linalg.norm(g))  # the probe (not an oracle call)
+        if not math.isfinite(gn):
+            status = 2
+            break
+        if gn <= eps:
+            status = 0
+            break
+        if k >= iters:
+            break
+        z = 1.0 / p if rng.random() < p else 0.0  # Z/p, Z ~ Bernoulli(p)
+        est = g.copy()  # the oracle's sample is formed from the probed gradient
+        far = np.flatnonzero(np.abs(x / lam) > 0.25)
+        est[far[-1] + 1 if far.size else 0 :] *= z  # beyond prog_{1/4}(x / lam)
+        en = float(np.linalg.norm(est))
+        gmax = max(gmax, en)
+        x -= h * est
+        k += 1
+        if not np.isfinite(x).all():
+            status = 2
+            break
+    return status, k, k, 0, gmax, x
 
 
 def numpy_spider_clip(A, y, x0, p, q, S2, eps, iters, probe_every, rng):
@@ -304,6 +393,63 @@ def torch_clipped_sgd(P, x0, L1, tau, eta, w, eps, iters, seed=0):
         opt.step()
         k += 1
     return status, k, k, clipped, gmax, x.detach().numpy().copy()
+
+
+def _torch_chain_value(u):
+    """F_T(u) as a differentiable expression (Psi through a where that keeps the
+    unused branch's gradient finite)."""
+    import torch
+
+    def psi(t):
+        on = t > 0.5
+        s = 2.0 * torch.where(on, t, torch.ones_like(t)) - 1.0
+        return torch.where(on, torch.exp(1.0 - 1.0 / (s * s)), torch.zeros_like(t))
+
+    def phi(t):
+        return _PHI_SCALE * torch.special.erfc(-t * _INV_SQRT2)
+
+    a, b = u[:-1], u[1:]
+    return -phi(u[0]) + (psi(-a) * phi(-b) - psi(a) * phi(b)).sum()
+
+
+def torch_sgd_chain(v, x0, p, h, eps, iters, seed=0):
+    """SGD on the scaled chain with autograd gradients: one backward pass per iteration,
+    the probe; the oracle multiplies x.grad beyond prog_{1/4} by Z/p (as the kernel forms
+    its sample from the probed gradient), Z from PyTorch's generator."""
+    import torch
+
+    gen = torch.Generator().manual_seed(seed)
+    lam, scale = float(v[0]), float(v[1])
+    x = torch.tensor(np.array(x0, dtype=np.float64), requires_grad=True)
+    opt = torch.optim.SGD([x], lr=h)
+
+    def grad():
+        opt.zero_grad()
+        (scale * _torch_chain_value(x / lam)).backward()
+        return x.grad
+
+    k = 0
+    gmax = 0.0
+    status = 1
+    while True:
+        g = grad()
+        gn = float(torch.linalg.vector_norm(g))
+        if not math.isfinite(gn):
+            status = 2
+            break
+        if gn <= eps:
+            status = 0
+            break
+        if k >= iters:
+            break
+        z = 1.0 / p if float(torch.rand(1, generator=gen, dtype=torch.float64)) < p else 0.0
+        far = torch.nonzero(torch.abs(x.detach() / lam) > 0.25)
+        g[int(far[-1, 0]) + 1 if far.numel() else 0 :] *= z
+        en = float(torch.linalg.vector_norm(g))
+        gmax = max(gmax, en)
+        opt.step()
+        k += 1
+    return status, k, k, 0, gmax, x.detach().numpy().copy()
 
 
 def torch_spider_clip(A, y, x0, p, q, S2, eps, iters, probe_every, seed=0):

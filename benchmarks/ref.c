@@ -302,8 +302,8 @@ void spider_clip_phase(const double *A, const double *y, long m, long d, double 
                 const double *a = A + i * d;
                 double t, u;
                 dot2(a, x, xp, d, &t, &u);
-                double wt = (t * t - y[i]) * t, wu = (u * u - y[i]) * u;
-                for (long j = 0; j < d; j++) acc[j] += wt * a[j] - wu * a[j];
+                double c = (t * t - y[i]) * t - (u * u - y[i]) * u;
+                for (long j = 0; j < d; j++) acc[j] += c * a[j];
             }
             for (long j = 0; j < d; j++) est[j] += acc[j] / (double)S2;
             calls += 2 * S2;
@@ -324,4 +324,87 @@ void spider_clip_phase(const double *A, const double *y, long m, long d, double 
         if (bad) { status = 2; break; }
     }
     finish(out, status, k, calls, clipped, gmax);
+}
+
+/* ------------------------------------------------------------------ zero chain (A19) */
+/* l0l1.problems.chain's formulas, each scalar formed in the same order: Psi, Psi', Phi
+ * (through erfc), Phi' (through exp), at u = x / lam. */
+#define CHAIN_SQRT_E sqrt(M_E)
+#define CHAIN_PHI_SCALE (sqrt(M_E) * sqrt(M_PI / 2.0)) /* Phi(t) = this erfc(-t/sqrt 2) */
+#define CHAIN_INV_SQRT2 (1.0 / sqrt(2.0))
+
+static inline double chain_psi(double t) {
+    if (t <= 0.5) return 0.0;
+    double s = 2.0 * t - 1.0;
+    return exp(1.0 - 1.0 / (s * s));
+}
+
+static inline double chain_dpsi(double t) {
+    double p = chain_psi(t);
+    if (p == 0.0) return 0.0;
+    double s = 2.0 * t - 1.0;
+    return p * 4.0 / (s * s * s);
+}
+
+static inline double chain_phi(double t) { return CHAIN_PHI_SCALE * erfc(-t * CHAIN_INV_SQRT2); }
+
+static inline double chain_dphi(double t) { return CHAIN_SQRT_E * exp(-0.5 * t * t); }
+
+/* scaled chain: out <- c grad F_T(x / lam), c = s / lam (chain_grad_into, then the scale) */
+static void chain_grad(const double *x, long T, double lam, double c, double *out) {
+    for (long i = 0; i < T; i++) {
+        double b = x[i] / lam, g;
+        if (i == 0) {
+            g = -chain_dphi(b);
+        } else {
+            double a = x[i - 1] / lam;
+            if (a > 0.5) g = -chain_psi(a) * chain_dphi(b);
+            else if (a < -0.5) g = -chain_psi(-a) * chain_dphi(-b);
+            else g = 0.0;
+        }
+        if (i + 1 < T) {
+            if (b > 0.5) g -= chain_dpsi(b) * chain_phi(x[i + 1] / lam);
+            else if (b < -0.5) g -= chain_dpsi(-b) * chain_phi(-x[i + 1] / lam);
+        }
+        out[i] = g;
+    }
+    for (long i = 0; i < T; i++) out[i] *= c;
+}
+
+/* prog_a(x / lam): the largest 1-based i with |x_i / lam| > a (0 if none) */
+static inline long chain_progress(const double *x, long T, double lam, double a) {
+    for (long i = T - 1; i >= 0; i--)
+        if (fabs(x[i] / lam) > a) return i + 1;
+    return 0;
+}
+
+/* SGD (RULE_FIXED, p = [h]) on the scaled zero chain (v = [lam, s, ...]) with the A19
+ * Bernoulli oracle of probability p, batch 1, probed every iteration. As in the kernel the
+ * oracle's sample is formed from the probed gradient: the coordinates beyond
+ * prog_{1/4}(x / lam) times Z/p, Z = (next_double < p). g, est: workspaces of length T. */
+void sgd_chain_bernoulli(double *x, double *g, double *est, long T, double lam, double scale,
+                         double p, double h, double eps, long max_iter, const uint64_t *state,
+                         double *out) {
+    pcg64 r;
+    load_state(&r, state);
+    double c = scale / lam;
+    long k = 0;
+    double gmax = 0.0;
+    int status = 1;
+    for (;;) {
+        chain_grad(x, T, lam, c, g);
+        double gn = norm(g, T);
+        if (!isfinite(gn)) { status = 2; break; }
+        if (gn <= eps) { status = 0; break; }
+        if (k >= max_iter) break;
+        double z = next_double(&r) < p ? 1.0 / p : 0.0;
+        long start = chain_progress(x, T, lam, 0.25);
+        for (long j = 0; j < T; j++) est[j] = j >= start ? g[j] * z : g[j];
+        double en = norm(est, T);
+        gmax = fmax(gmax, en);
+        int bad = step(x, h, est, T);
+        k++;
+        if (bad) { status = 2; break; }
+    }
+    finish(out, status, k, k, 0, gmax);
 }

@@ -199,11 +199,44 @@ def case_spider_refresh(n: int = 10_000, d: int = 100) -> Case:
     )
 
 
-CHAIN_NOTE = (
-    "SGD on the A19 chain oracle: not benchmarked yet (l0l1.problems.hard and the Bernoulli "
-    "oracle landed while this harness was written; a NumPy and C reference of the chain "
-    "gradient are a follow-up)"
-)
+def case_sgd_chain(T: int = 100, run_iters: int = 3_000) -> Case:
+    v = impls.chain_v(T)  # eps = 0.01, L = 1: lam = 1.52
+    x0 = np.zeros(T)
+    p, h = 0.1, 1.0  # the Bernoulli oracle's probability; h = 1/L
+    args = (v, x0, p, h, EPS_NEVER)
+
+    def runs_of(fn, seeded=True):
+        """``it`` iterations as whole runs of ``run_iters`` from x0 = 0, each from seed 0
+        (the last one shorter): the work per iteration grows as the chain is discovered,
+        so every implementation averages over the same trajectory."""
+
+        def go(it):
+            full, rest = divmod(it, run_iters)
+            for n in [run_iters] * full + ([rest] if rest else []):
+                fn(*args, n, *((np.random.default_rng(0),) if seeded else ()))
+
+        return go
+
+    runs = {
+        "numba": runs_of(impls.numba_sgd_chain),
+        "numpy": runs_of(impls.numpy_sgd_chain),
+        "c": runs_of(cref.sgd_chain_bernoulli),
+        "torch": runs_of(impls.torch_sgd_chain, seeded=False),  # its own generator
+    }
+    # one run is the shortest sample: numpy ~0.2 s, torch ~5 s (two backward passes a step)
+    iters = {"numba": 10 * run_iters, "c": 10 * run_iters, "numpy": run_iters,
+             "torch": run_iters}  # fmt: skip
+    return Case(
+        f"sgd_chain_bernoulli_T{T}",
+        "iteration",
+        f"SGD (fixed step h = 1/L) on the scaled zero chain, T = d = {T}, A19 Bernoulli oracle "
+        f"(p = {p}), batch 1, probed every iteration; runs of {run_iters} iterations from "
+        "x0 = 0 (the discovery phase: the frontier stays noisy throughout)",
+        "libm exp/erfc: 4 calls per discovered coordinate per chain gradient, two gradients "
+        "per iteration (the probe and the oracle's own)",
+        runs,
+        iters,
+    )
 
 
 # ------------------------------------------------------------------------------ timing
@@ -247,7 +280,9 @@ def available_impls() -> tuple[list[str], list[str]]:
     return names, notes
 
 
-def kernel_rows(repeats: int, quick: bool) -> tuple[list[dict], list[str]]:
+def kernel_rows(
+    repeats: int, quick: bool, only_case: str | None = None
+) -> tuple[list[dict], list[str]]:
     names, notes = available_impls()
     cases = [
         case_clipped_gd(10),
@@ -255,10 +290,12 @@ def kernel_rows(repeats: int, quick: bool) -> tuple[list[dict], list[str]]:
         case_clipped_sgd(100),
         case_spider_inner(),
         case_spider_refresh(),
+        case_sgd_chain(),
     ]
-    notes.append(CHAIN_NOTE)
     rows = []
     for case in cases:
+        if only_case and only_case not in case.name:
+            continue
         res = measure(case, names, repeats)
         base = res["numba"]
         for name in names:
@@ -486,13 +523,14 @@ def main(argv=None) -> None:
     ap.add_argument("--repeats", type=int, default=None)
     ap.add_argument("--only", action="append",
                     choices=["kernels", "startup", "sweep", "eps"])  # fmt: skip
+    ap.add_argument("--case", help="only the kernel cases whose name contains this")
     args = ap.parse_args(argv)
     repeats = args.repeats or (3 if args.quick else 7)
     sections = args.only or (["kernels", "startup"] if args.quick else
                              ["kernels", "startup", "sweep", "eps"])  # fmt: skip
     rows, notes = [], []
     if "kernels" in sections:
-        r, n = kernel_rows(repeats, args.quick)
+        r, n = kernel_rows(repeats, args.quick, args.case)
         rows += r
         notes += n
     if "startup" in sections:

@@ -1,25 +1,71 @@
 """Keep Numba's on-disk cache honest across modules.
 
-Numba keys a cached function by the modification time of its *own* source file, but a
-kernel compiles in the code of the functions it calls (and the KIND_* / ORACLE_*
-constants) from other modules. After an edit to evaluate.py, a cached kernel would
-silently keep the old formulas. ``refresh(__file__, deps)`` makes a module's file at
-least as new as the files it compiles in, so the next import recompiles it. Modules call
-it after their own imports, so the check runs bottom-up along the import chain.
+Numba decides whether a cached function is fresh from its *own* source file (its content
+hash, in Numba >= 0.60), but a kernel compiles in the code of the functions it calls (and
+the KIND_* / ORACLE_* constants) from other modules. After an edit to evaluate.py, a
+cached kernel would silently keep the old formulas. ``depends(__file__, deps...)``, called
+by a module before its jitted functions are defined, makes the freshness stamp of that
+module's cached functions cover the contents of ``deps`` too: any change to one of them
+recompiles the module's functions. Modules list their transitive dependencies.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
-from pathlib import Path
+
+from numba.core import caching
+
+_DEPENDENCIES: dict[str, tuple[str, ...]] = {}
 
 
-def refresh(module_file: str, *dependencies: str) -> None:
-    """Touch ``module_file`` when one of ``dependencies`` (module files) is newer."""
-    path = Path(module_file)
+def depends(module_file: str, *dependencies: str) -> None:
+    """Make the cached functions of ``module_file`` stale when a dependency's content changes."""
+    _DEPENDENCIES[os.path.realpath(module_file)] = tuple(
+        os.path.realpath(dep) for dep in dependencies
+    )
+
+
+def _content_hash(path: str) -> str:
     try:
-        newest = max(Path(dep).stat().st_mtime for dep in dependencies)
-        if newest > path.stat().st_mtime:
-            os.utime(path, (newest, newest))
-    except OSError:  # a read-only install cannot go stale by editing
-        pass
+        with open(path, "rb") as fh:
+            return hashlib.sha256(fh.read()).hexdigest()
+    except OSError:
+        return "missing"
+
+
+class _DependentLocator(caching._CacheLocator):
+    """Numba's own locator for the function, with dependency hashes added to its stamp."""
+
+    def __init__(self, inner, dependencies: tuple[str, ...]):
+        self._inner = inner
+        self._dependencies = dependencies
+
+    def ensure_cache_path(self):
+        self._inner.ensure_cache_path()
+
+    def get_cache_path(self):
+        return self._inner.get_cache_path()
+
+    def get_source_stamp(self):
+        deps = tuple(_content_hash(dep) for dep in self._dependencies)
+        return (self._inner.get_source_stamp(), deps)
+
+    def get_disambiguator(self):
+        return self._inner.get_disambiguator()
+
+    @classmethod
+    def from_function(cls, py_func, py_file):
+        dependencies = _DEPENDENCIES.get(os.path.realpath(py_file))
+        if dependencies is None:
+            return None
+        for locator in caching.CacheImpl._locator_classes:
+            if locator is not cls:
+                inner = locator.from_function(py_func, py_file)
+                if inner is not None:
+                    return cls(inner, dependencies)
+        return None
+
+
+if _DependentLocator not in caching.CacheImpl._locator_classes:
+    caching.CacheImpl._locator_classes.insert(0, _DependentLocator)

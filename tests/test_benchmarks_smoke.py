@@ -81,6 +81,41 @@ def test_spider_clip_matches_numba_draw_for_draw(phase, impl, q, S2, iters, prob
           fn(*args, np.random.default_rng(8)))  # fmt: skip
 
 
+# (T, iterations, start): from x0 = 0 the chain is discovered one coordinate at a time (T = 5
+# is fully discovered by 400 iterations, the Bernoulli noise then off; (100, 3000) is the
+# benchmark's run); the random start has coordinates on both sides of +-1/2, so the
+# Psi(-u_{i-1}) Phi(-u_i) branches are taken too.
+SGD_CHAIN = [(1, 0, "zero"), (5, 400, "zero"), (20, 300, "zero"), (100, 3000, "zero"),
+             (12, 200, "random")]  # fmt: skip
+
+
+def _chain_args(T, iters, start):
+    v = impls.chain_v(T)
+    x0 = np.zeros(T)
+    if start == "random":
+        x0 = v[0] * np.random.default_rng(3).uniform(-1.5, 1.5, T)
+    return (v, x0, 0.1, 1.0, 1e-300, iters)
+
+
+@pytest.mark.parametrize(("T", "iters", "start"), SGD_CHAIN)
+def test_sgd_chain_numpy_matches_numba_draw_for_draw(T, iters, start):
+    """NumPy's exp differs from libm's by an ulp on some arguments and SciPy's erfc (Cephes)
+    by a few: the iterates agree to a few ulps (at most 2.4e-15 relative observed)."""
+    args = _chain_args(T, iters, start)
+    _same(impls.numba_sgd_chain(*args, np.random.default_rng(6)),
+          impls.numpy_sgd_chain(*args, np.random.default_rng(6)), rtol=1e-14)  # fmt: skip
+
+
+@needs_cc
+@pytest.mark.parametrize(("T", "iters", "start"), SGD_CHAIN)
+def test_sgd_chain_c_matches_numba_bit_for_bit(T, iters, start):
+    """The kernel and ref.c call the same libm exp and erfc (Numba lowers math.exp to
+    llvm.exp and math.erfc to libm's erfc) with the same arithmetic around them: equal bits."""
+    args = _chain_args(T, iters, start)
+    _same(impls.numba_sgd_chain(*args, np.random.default_rng(6)),
+          cref.sgd_chain_bernoulli(*args, np.random.default_rng(6)), rtol=0.0)  # fmt: skip
+
+
 @needs_cc
 def test_c_generator_reproduces_numpy_streams():
     rng = np.random.default_rng(42)
@@ -108,3 +143,11 @@ def test_torch_loops_follow_the_same_method():
     p = [prob.constants.L0, 1.0, 1.0, 1e-3]
     out = impls.torch_spider_clip(prob.P, prob.v, np.full(4, 0.3), p, 5, 3, 1e-300, 11, 2)
     assert out[:3] == (1, 11, 3 * 50 + 8 * 2 * 3)
+    # the chain with p = 1 is deterministic (Z/p = 1): autograd's gradient of F_T against
+    # the closed form, to rounding; with p = 0.1 the Bernoulli draws are PyTorch's own
+    v, x0, _p, h, eps, iters = _chain_args(20, 300, "zero")
+    a = impls.numba_sgd_chain(v, x0, 1.0, h, eps, iters, np.random.default_rng(0))
+    b = impls.torch_sgd_chain(v, x0, 1.0, h, eps, iters)
+    assert a[:4] == b[:4]
+    np.testing.assert_allclose(a[5], b[5], rtol=1e-10, atol=1e-12)
+    assert impls.torch_sgd_chain(*_chain_args(12, 50, "random"))[:4] == (1, 50, 50, 0)

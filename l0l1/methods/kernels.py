@@ -18,11 +18,13 @@ Trace rows (one per checkpoint in ``ckpts`` plus the last iterate) hold
 ``k, calls, f(x_k), ||grad f(x_k)||, ||estimator_k||, step length ||x_{k+1} - x_k||``;
 the last two are NaN on the final row.
 
-Performance notes (see benchmarks/README.md): the hot loops allocate nothing, test
-"every q-th iteration" with countdowns instead of integer division, reuse the probed
-gradient where an oracle adds noise to the same gradient (same bits as recomputing it),
-fuse the finiteness test into the step, sum squares with eight independent partial sums,
-and inline the per-coordinate helpers (a Numba call passes each array as seven words).
+Performance notes (see benchmarks/README.md): each loop is compiled per (problem kind,
+oracle) (``Static`` arguments, :mod:`l0l1.jitstatic`) with the gradient, norm and step
+rule inlined, so the switches fold away and no call increfs its arrays per iteration.
+The hot loops allocate nothing, test "every q-th iteration" with countdowns instead of
+integer division, form the samples of gradient-transforming oracles from the probed
+gradient (same bits as recomputing it), fuse the finiteness test into the step, and sum
+squares with eight independent partial sums.
 """
 
 from __future__ import annotations
@@ -32,23 +34,26 @@ import math
 import numpy as np
 from numba import njit
 
-from l0l1 import jitcache
+from l0l1 import jitcache, jitstatic
+from l0l1.jitstatic import Static, static_value
 from l0l1.methods import steps
 from l0l1.methods.steps import step_size
 from l0l1.problems import base, chain, evaluate, oracles
 from l0l1.problems.base import KIND_PHASE
 from l0l1.problems.evaluate import grad_into, value
 from l0l1.problems.oracles import (
-    ORACLE_BOUNDED,
     ORACLE_EXACT,
-    ORACLE_GAUSS,
     ORACLE_MINIBATCH,
+    draw_index,
     draw_sample,
+    sample_from_grad_into,
     sample_grad_into,
+    transforms_gradient,
 )
 
-jitcache.refresh(
-    __file__, steps.__file__, base.__file__, chain.__file__, evaluate.__file__, oracles.__file__
+jitcache.depends(
+    __file__,
+    *(m.__file__ for m in (jitstatic, steps, base, chain, evaluate, oracles)),
 )
 
 REACHED = 0
@@ -79,7 +84,7 @@ def _sumsq(a):
     return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _norm(a):
     """Euclidean norm that stays finite for finite vectors (rescales when squares overflow)."""
     acc = _sumsq(a)
@@ -152,14 +157,15 @@ def _estimate(kind, P, v, n, oracle, w, batch, rng, x, s, tmp, out):
 
 
 @njit(cache=True)
-def _estimate_shifted(P, v, n, oracle, w, batch, rng, g, s, out):
-    """:func:`_estimate` for additive noise with grad f(x) already in g (the same bits:
-    each sample is g + xi, exactly as sample_grad_into forms it)."""
+def _estimate_from_grad(P, v, n, oracle, w, batch, rng, x, g, s, tmp, out):
+    """:func:`_estimate` for the oracles of ``transforms_gradient`` with grad f(x) already
+    in g (the same bits: each sample is formed from g exactly as sample_grad_into does)."""
     out[:] = 0.0
     for _ in range(batch):
         draw_sample(oracle, P, v, w, n, rng, s)
+        sample_from_grad_into(oracle, v, s, x, g, tmp)
         for j in range(out.shape[0]):
-            out[j] += g[j] + s[j]
+            out[j] += tmp[j]
     if batch != 1:
         for j in range(out.shape[0]):
             out[j] /= batch
@@ -167,26 +173,22 @@ def _estimate_shifted(P, v, n, oracle, w, batch, rng, g, s, out):
 
 
 @njit(cache=True, fastmath={"reassoc"})
-def _dot2(P, r, x, y):
-    """(P[r, :] . x, P[r, :] . y) in one pass over the row (reassociable sums, as in
-    evaluate._row_dot)."""
-    ta = 0.0
-    tb = 0.0
-    for j in range(x.shape[0]):
-        ta += P[r, j] * x[j]
-        tb += P[r, j] * y[j]
-    return ta, tb
-
-
-@njit(cache=True)
-def _phase_diff_add(P, v, i, x, x_prev, acc):
-    """acc += grad f_i(x) - grad f_i(x_prev) for phase retrieval: one pass over row i
-    for both dot products, one for the update."""
-    t, u = _dot2(P, i, x, x_prev)
-    wt = (t * t - v[i]) * t
-    wu = (u * u - v[i]) * u
-    for j in range(x.shape[0]):
-        acc[j] += wt * P[i, j] - wu * P[i, j]
+def _phase_minibatch_diff(P, v, n, S2, rng, x, x_prev, acc):
+    """acc <- sum over S2 uniform indices i of grad f_i(x) - grad f_i(x_prev), for phase
+    retrieval: one pass over row i for both dot products (reassociable sums, as in
+    evaluate._row_dot), one for acc += ((t^2 - y_i) t - (u^2 - y_i) u) a_i. Indices are
+    the stream of draw_sample's minibatch oracle."""
+    acc[:] = 0.0
+    for _ in range(S2):
+        i = draw_index(rng, n)
+        t = 0.0
+        u = 0.0
+        for j in range(x.shape[0]):
+            t += P[i, j] * x[j]
+            u += P[i, j] * x_prev[j]
+        c = (t * t - v[i]) * t - (u * u - v[i]) * u
+        for j in range(x.shape[0]):
+            acc[j] += c * P[i, j]
 
 
 @njit(cache=True, inline="always")
@@ -206,7 +208,6 @@ def _probe(kind, P, v, x, g, eps, k, probe, test, gn, probed_k):
     return RUNNING, gn, probed_k
 
 
-@njit(cache=True)
 def run_single(
     kind, P, v, n, oracle, w, batch, rule, p, x0, eps, max_iter, max_calls, probe_every, rng, ckpts
 ):
@@ -214,12 +215,26 @@ def run_single(
 
     With ``oracle == ORACLE_EXACT`` g_k = grad f(x_k), costing max(n, 1) calls.
     Returns (status, stop_iter, calls_at_hit, calls, n_clipped, gmax, x, trace, rows).
+    ``kind`` selects the loop compiled for that problem kind (:mod:`l0l1.jitstatic`).
     """
+    return _single_loop(
+        Static(kind), P, v, n, Static(oracle), w, batch, rule, p, x0, eps, max_iter, max_calls,
+        probe_every, rng, ckpts,
+    )  # fmt: skip
+
+
+@njit(cache=True)
+def _single_loop(
+    s_kind, P, v, n, s_oracle, w, batch, rule, p, x0, eps, max_iter, max_calls, probe_every, rng,
+    ckpts,
+):  # fmt: skip
+    kind = static_value(s_kind)
+    oracle = static_value(s_oracle)
     d = x0.shape[0]
     x = x0.copy()
     g = np.empty(d)
     exact = oracle == ORACLE_EXACT
-    additive = oracle == ORACLE_BOUNDED or oracle == ORACLE_GAUSS
+    from_grad = transforms_gradient(oracle)
     est = g if exact else np.empty(d)  # the exact estimator is the probed gradient itself
     tmp = np.empty(d)
     s = np.empty(d + 1)
@@ -257,8 +272,8 @@ def run_single(
             calls += exact_cost
             en = gn
         else:
-            if additive and probe:
-                calls += _estimate_shifted(P, v, n, oracle, w, batch, rng, g, s, est)
+            if from_grad and probe:
+                calls += _estimate_from_grad(P, v, n, oracle, w, batch, rng, x, g, s, tmp, est)
             else:
                 calls += _estimate(kind, P, v, n, oracle, w, batch, rng, x, s, tmp, est)
             en = _norm(est)
@@ -278,28 +293,10 @@ def run_single(
     return status, k, calls_at_hit, calls, n_clipped, gmax, x, trace, row + 1
 
 
-@njit(cache=True)
 def run_spider(
-    kind,
-    P,
-    v,
-    n,
-    oracle,
-    w,
-    q,
-    S1,
-    S2,
-    exact_refresh,
-    rule,
-    p,
-    x0,
-    eps,
-    max_iter,
-    max_calls,
-    probe_every,
-    rng,
-    ckpts,
-):
+    kind, P, v, n, oracle, w, q, S1, S2, exact_refresh, rule, p, x0, eps, max_iter, max_calls,
+    probe_every, rng, ckpts,
+):  # fmt: skip
     """SPIDER loop (F18 estimator, T5): refresh every q iterations, else recursive update.
 
     Refresh: v_k = mean of S1 samples (S1 calls), or the exact gradient when
@@ -308,6 +305,19 @@ def run_spider(
     (2 S2 calls).
     Returns the same tuple as :func:`run_single`.
     """
+    return _spider_loop(
+        Static(kind), P, v, n, Static(oracle), w, q, S1, S2, exact_refresh, rule, p, x0, eps,
+        max_iter, max_calls, probe_every, rng, ckpts,
+    )  # fmt: skip
+
+
+@njit(cache=True)
+def _spider_loop(
+    s_kind, P, v, n, s_oracle, w, q, S1, S2, exact_refresh, rule, p, x0, eps, max_iter,
+    max_calls, probe_every, rng, ckpts,
+):  # fmt: skip
+    kind = static_value(s_kind)
+    oracle = static_value(s_oracle)
     d = x0.shape[0]
     x = x0.copy()
     x_prev = x0.copy()
@@ -356,12 +366,10 @@ def run_spider(
             else:
                 calls += _estimate(kind, P, v, n, oracle, w, S1, rng, x, s, tmp, est)
         else:
-            acc[:] = 0.0
             if fused:
-                for _ in range(S2):
-                    draw_sample(oracle, P, v, w, n, rng, s)
-                    _phase_diff_add(P, v, int(s[0]), x, x_prev, acc)
+                _phase_minibatch_diff(P, v, n, S2, rng, x, x_prev, acc)
             else:
+                acc[:] = 0.0
                 for _ in range(S2):
                     draw_sample(oracle, P, v, w, n, rng, s)
                     sample_grad_into(oracle, kind, P, v, s, x, tmp)

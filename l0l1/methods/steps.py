@@ -35,7 +35,7 @@ def _min_branch(a, b):
     return a, False
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def step_size(rule, p, g):
     """Step size h and clipping flag for estimator norm g >= 0."""
     if rule == RULE_FIXED:

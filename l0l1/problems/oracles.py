@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from numba import njit
 from numba.np.random.random_methods import buffered_bounded_lemire_uint32
 
@@ -32,7 +33,7 @@ from l0l1.problems import base, chain, evaluate
 from l0l1.problems.chain import progress
 from l0l1.problems.evaluate import component_grad_into, grad_into, phase_sample_grad_into
 
-jitcache.refresh(__file__, base.__file__, chain.__file__, evaluate.__file__)
+jitcache.depends(__file__, base.__file__, chain.__file__, evaluate.__file__)
 
 ORACLE_EXACT = 0
 ORACLE_BOUNDED = 1
@@ -49,6 +50,14 @@ ORACLE_NAMES = {
     ORACLE_PHASE_ONLINE: "online",
     ORACLE_BERNOULLI: "bernoulli",
 }
+
+
+@njit(cache=True, inline="always")
+def draw_index(rng, n):
+    """A uniform index in 0..n-1, the stream of rng.integers(0, n)."""
+    if 1 < n <= 0xFFFFFFFF:  # what integers(0, n) does for a 32-bit range, inlined
+        return np.int64(buffered_bounded_lemire_uint32(rng.bit_generator, n - 1))
+    return np.int64(rng.integers(0, n))
 
 
 @njit(cache=True)
@@ -72,10 +81,7 @@ def draw_sample(oracle, P, v, w, n, rng, s):
         for j in range(d):
             s[j] = c * rng.standard_normal()
     elif oracle == ORACLE_MINIBATCH:
-        if 1 < n <= 0xFFFFFFFF:  # what integers(0, n) does for a 32-bit range, inlined
-            s[0] = buffered_bounded_lemire_uint32(rng.bit_generator, n - 1)
-        else:
-            s[0] = rng.integers(0, n)
+        s[0] = draw_index(rng, n)
     elif oracle == ORACLE_PHASE_ONLINE:
         uu = 0.0
         for j in range(d):
@@ -92,21 +98,36 @@ def draw_sample(oracle, P, v, w, n, rng, s):
         s[0] = 1.0 / w if rng.random() < w else 0.0  # Z/p
 
 
+@njit(cache=True, inline="always")
+def transforms_gradient(oracle):
+    """True for the oracles whose sample is a function of grad f(x) (and x): bounded,
+    Gaussian, Bernoulli. Their samples come from :func:`sample_from_grad_into`."""
+    return oracle == ORACLE_BOUNDED or oracle == ORACLE_GAUSS or oracle == ORACLE_BERNOULLI
+
+
+@njit(cache=True)
+def sample_from_grad_into(oracle, v, s, x, g, out):
+    """out <- the gradient of sample s at x, from g = grad f(x), for the oracles of
+    :func:`transforms_gradient` (out may be g itself)."""
+    d = x.shape[0]
+    if oracle == ORACLE_BERNOULLI:
+        start = progress(x, v[0], 0.25)
+        for j in range(d):
+            out[j] = g[j] * s[0] if j >= start else g[j]
+    else:
+        for j in range(d):
+            out[j] = g[j] + s[j]
+
+
 @njit(cache=True)
 def sample_grad_into(oracle, kind, P, v, s, x, out):
     """out <- the gradient of sample s at x."""
-    d = x.shape[0]
-    if oracle == ORACLE_BOUNDED or oracle == ORACLE_GAUSS:
+    if transforms_gradient(oracle):
         grad_into(kind, P, v, x, out)
-        for j in range(d):
-            out[j] += s[j]
+        sample_from_grad_into(oracle, v, s, x, out, out)
     elif oracle == ORACLE_MINIBATCH:
         component_grad_into(kind, P, v, int(s[0]), x, out)
     elif oracle == ORACLE_PHASE_ONLINE:
         phase_sample_grad_into(s, x, out)
-    elif oracle == ORACLE_BERNOULLI:
-        grad_into(kind, P, v, x, out)
-        for j in range(progress(x, v[0], 0.25), d):
-            out[j] *= s[0]
     else:
         grad_into(kind, P, v, x, out)
