@@ -1,10 +1,11 @@
 """Run a sweep on a backend and store every record; predict a sweep's cost (THEORY T6).
 
-Backends: ``serial``, ``processes`` (a ``ProcessPoolExecutor`` on the forkserver or
-spawn context, safe with Numba; default: all cores) and ``dask`` (a ``distributed``
-scheduler, the optional ``[dask]`` extra). Workers return records; the parent alone
-writes the store, skipping tasks whose ``run_key`` is stored. A record is the same bits
-on every backend except its timing columns (``store.TIMING``).
+Backends: ``serial``, ``processes`` (a ``ProcessPoolExecutor``, forked from a
+single-threaded parent, else on the forkserver or spawn context; default: all cores)
+and ``dask`` (a ``distributed`` scheduler, the optional ``[dask]`` extra). Workers
+return records; the parent alone writes the store, skipping tasks whose ``run_key`` is
+stored. A record is the same bits on every backend except its timing columns
+(``store.TIMING``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import math
 import multiprocessing as mp
 import os
 import sys
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -148,13 +150,29 @@ def _serial(tasks, workers, scheduler):
         yield _result(task, lambda task=task: execute(task))
 
 
-def _processes(tasks, workers, scheduler):
-    if "forkserver" in mp.get_all_start_methods():
+def _pool_context():
+    """(context, initializer) for the worker processes.
+
+    ``fork`` on Linux when this process runs a single thread: workers start with its
+    imports, so a sweep pays them once (forking a multi-threaded process, e.g. a Jupyter
+    kernel, can deadlock). Otherwise ``forkserver``, whose server loads the kernels once
+    before forking workers, or ``spawn``, whose workers each load them."""
+    methods = mp.get_all_start_methods()
+    if sys.platform.startswith("linux") and "fork" in methods and threading.active_count() == 1:
+        import l0l1.methods.kernels  # imported once here, inherited by the workers
+        import l0l1.runs  # noqa: F401
+
+        return mp.get_context("fork"), None
+    if "forkserver" in methods:
         ctx = mp.get_context("forkserver")
         ctx.set_forkserver_preload(["l0l1.experiments._warmed"])
-    else:
-        ctx = mp.get_context("spawn")
-    pool = ProcessPoolExecutor(min(workers, len(tasks)), mp_context=ctx, initializer=warm)
+        return ctx, None
+    return mp.get_context("spawn"), warm
+
+
+def _processes(tasks, workers, scheduler):
+    ctx, initializer = _pool_context()
+    pool = ProcessPoolExecutor(min(workers, len(tasks)), mp_context=ctx, initializer=initializer)
     try:
         futures = {pool.submit(execute, t): t for t in tasks}
         for fut in as_completed(futures):
