@@ -90,6 +90,12 @@ def _norm(a):
     acc = _sumsq(a)
     if math.isfinite(acc):
         return math.sqrt(acc)
+    return _norm_rescaled(a, acc)
+
+
+@njit(cache=True)
+def _norm_rescaled(a, acc):
+    """:func:`_norm` when the sum of squares ``acc`` is not finite."""
     if acc != acc:  # a NaN entry
         return math.nan
     scale = 0.0
@@ -122,7 +128,7 @@ def _all_finite(a):
     return True
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _record(trace, row, k, calls, f, gn, en, step):
     trace[row, 0] = k
     trace[row, 1] = calls

@@ -86,8 +86,7 @@ class Problem:
     name, kind, P, v : what the kernels evaluate (see the KIND_* table).
     dim : dimension d of x.
     n : number of finite-sum components (0 when not a finite sum).
-    f_star : exact minimum, or a certified lower bound when ``f_star_exact`` is False.
-    f_star_certified : True when ``f_star`` is exact or a proven lower bound.
+    f_star : the exact minimum, or a proven lower bound of it.
     constants : the (L0, L1) pair used by schedules.
     bounded_below : False for objectives with f* = -inf (rate runs refuse them).
     spec : the user-level description (for records and JSON).
@@ -100,7 +99,6 @@ class Problem:
     dim: int
     constants: Constants
     f_star: float
-    f_star_certified: bool
     n: int = 0
     bounded_below: bool = True
     spec: dict = field(default_factory=dict)

@@ -43,7 +43,6 @@ def exp_sum(dim: int = 1, L0: float = 1.0) -> Problem:
         dim=dim,
         constants=Constants(L0, 1.0, True, _CERT),
         f_star=0.0,
-        f_star_certified=True,
         spec={"problem": "exp", "dim": dim, "L0": L0},
     )
 
@@ -59,7 +58,6 @@ def cosh_sum(dim: int = 1) -> Problem:
         dim=dim,
         constants=Constants(1.0, 1.0, True, _CERT),
         f_star=float(dim),
-        f_star_certified=True,
         spec={"problem": "cosh", "dim": dim},
     )
 
@@ -75,7 +73,6 @@ def logcosh_sum(dim: int = 1) -> Problem:
         dim=dim,
         constants=Constants(1.0, 0.0, True, _CERT),
         f_star=0.0,
-        f_star_certified=True,
         spec={"problem": "logcosh", "dim": dim},
     )
 
@@ -95,7 +92,6 @@ def logistic(a, L0: float | None = None) -> Problem:
         dim=arr.size,
         constants=Constants(L0, norm, True, _CERT),
         f_star=0.0,
-        f_star_certified=True,
         spec={"problem": "logistic", "a": arr.tolist(), "L0": L0},
     )
 

@@ -164,7 +164,6 @@ def scaled_chain(eps: float, L: float = 1.0, Delta=None, T=None, sigma: float = 
         dim=length,
         constants=Constants(L, 0.0, True, _CERT_L),
         f_star=v[1] * inf_chain(length),
-        f_star_certified=True,
         spec={"problem": "zero_chain", "eps": eps, "L": L, "T": length, "sigma": sigma,
               "p": p, "Delta_given": Delta},
     )  # fmt: skip
@@ -203,7 +202,6 @@ def finite_sum_chain(
         dim=length,
         constants=Constants(L, 0.0, True, _CERT_L + "; the mean is exactly the chain"),
         f_star=v[1] * inf_chain(length),
-        f_star_certified=True,
         n=n,
         spec={"problem": "zero_chain_sum", "n": n, "eps": eps, "L": L, "T": length, "c": c,
               "omega": omega, "seed": seed,
@@ -223,7 +221,6 @@ def z20_bowl(L0: float = 1.0, L1: float = 1.0) -> Problem:
         dim=1,
         constants=Constants(L0, L1, True, "closed form: f'' = L0 inside, L1 |f'| outside"),
         f_star=L0 / (2 * L1 * L1),
-        f_star_certified=True,
         spec={"problem": "z20_bowl", "L0": L0, "L1": L1},
     )
 

@@ -42,15 +42,6 @@ ORACLE_MINIBATCH = 3
 ORACLE_PHASE_ONLINE = 4
 ORACLE_BERNOULLI = 5
 
-ORACLE_NAMES = {
-    ORACLE_EXACT: "exact",
-    ORACLE_BOUNDED: "bounded",
-    ORACLE_GAUSS: "gaussian",
-    ORACLE_MINIBATCH: "minibatch",
-    ORACLE_PHASE_ONLINE: "online",
-    ORACLE_BERNOULLI: "bernoulli",
-}
-
 
 @njit(cache=True, inline="always")
 def draw_index(rng, n):

@@ -51,7 +51,6 @@ def finite_sum(m: int = 200, d: int = 10, seed: int = 0, noise: float = 0.0, L1=
         dim=d,
         constants=Constants(math.nan, math.nan, False, _EST),
         f_star=0.0,
-        f_star_certified=True,
         n=m,
         spec={**spec, "z_star": z.tolist()},
     )
@@ -73,7 +72,6 @@ def online(d: int = 10, seed: int = 0, noise: float = 0.0, L1=None) -> Problem:
         dim=d,
         constants=Constants(math.nan, math.nan, False, _EST),
         f_star=noise**2 / 4.0,
-        f_star_certified=True,
         spec={"problem": "online_phase_retrieval", "d": d, "seed": seed, "noise": noise},
     )
     return prob.with_constants(estimate_constants(prob, z, L1, seed))

@@ -153,7 +153,6 @@ def _build(rows: list[list[Fraction]], lam: float, name: str, spec: dict) -> Pro
         dim=len(rows),
         constants=constants,
         f_star=float(f_star),
-        f_star_certified=True,
         bounded_below=bounded,
         spec=spec,
     )
