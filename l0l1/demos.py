@@ -7,10 +7,8 @@ PATH, ``NAME.mp4``. Everything is seeded: the same demo gives the same bytes (PN
 
 The module also holds the small helpers the notebooks in ``notebooks/`` use:
 
-* :func:`trajectory`: the iterates of a deterministic method with the schedule of
-  :func:`l0l1.runs.run` (plus overrides), kept in full (runs keep only checkpoints);
-* :func:`smoothness_along`: the local-smoothness estimate of THEORY T6 along a trajectory
-  of any gradient map (phase retrieval, the two-layer network below, ...);
+* :func:`trajectory` and :func:`smoothness_along` (from :mod:`l0l1.smoothness`): the
+  iterates of a deterministic method, and THEORY T6's local-smoothness estimate along them;
 * :func:`two_layer_net`: a tiny tanh network on synthetic teacher data, in NumPy;
 * :func:`sliders`: a figure with ipywidgets sliders that degrades to the static figure.
 
@@ -32,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from l0l1.reproduce import GAMMAS  # the grid of THEORY T6's local-smoothness estimate
+from l0l1.smoothness import smoothness_along, trajectory  # noqa: F401  (notebook helpers)
 from l0l1.validate import InputError, did_you_mean
 
 COLORS = {"gd": "#D55E00", "gd_theory": "#999999", "clipped_gd": "#0072B2",
@@ -47,79 +45,6 @@ DPI = 80
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-@dataclass(frozen=True)
-class Trajectory:
-    """Iterates of a deterministic method kept in full.
-
-    ``xs[k]`` is x_k (k = 0..len-1), ``grad_norms[k]`` = ||grad f(x_k)|| and ``f[k]`` =
-    f(x_k); ``status`` is "diverged" when an iterate or gradient stopped being finite
-    (the arrays then end at the last finite iterate), else "ran". ``params`` are the step
-    rule's values (the schedule of :func:`l0l1.runs.run` after ``overrides``).
-    """
-
-    method: str
-    xs: np.ndarray
-    f: np.ndarray
-    grad_norms: np.ndarray
-    status: str
-    params: dict
-
-
-def trajectory(problem, method: str, x0, iters: int, overrides: dict | None = None) -> Trajectory:
-    """Run a deterministic ``method`` (gd, clipped_gd, normalized_gd, v24_*, smoothed_clip)
-    for ``iters`` iterations from ``x0`` and keep every iterate.
-
-    The parameters are exactly those of ``run(problem, method, x0=x0, overrides=...)``;
-    the step is ``steps.step_size`` (the kernels' rule), evaluated here in Python.
-    """
-    from l0l1.methods.registry import get_method
-    from l0l1.methods.steps import step_size
-    from l0l1.runs import run
-
-    spec = get_method(method)
-    if spec.stochastic:
-        raise ValueError(f"method: {method!r} is stochastic; allowed: a deterministic method")
-    res = run(problem, method, eps=1e-300, x0=x0, max_iter=1, overrides=overrides)
-    p = np.array([float(res.params[k]) for k in spec.param_names])
-    x = np.atleast_1d(np.asarray(x0, dtype=float)).copy()
-    xs, fs, gns = [], [], []
-    status = "ran"
-    with np.errstate(all="ignore"):
-        for _ in range(iters + 1):
-            g = problem.grad(x)
-            gn = float(np.linalg.norm(g))
-            fx = problem.value(x)
-            if not (math.isfinite(gn) and math.isfinite(fx) and np.all(np.isfinite(x))):
-                status = "diverged"
-                break
-            xs.append(x.copy())
-            fs.append(fx)
-            gns.append(gn)
-            h, _ = step_size(spec.rule, p, gn)
-            x = x - h * g
-    return Trajectory(method, np.array(xs), np.array(fs), np.array(gns), status, dict(res.params))
-
-
-def smoothness_along(grad: Callable, xs: np.ndarray, gammas=GAMMAS) -> dict:
-    """THEORY T6 along a trajectory ``xs`` (rows x_0, x_1, ...) of the gradient map ``grad``.
-
-    Returns arrays ``k``, ``grad_norm`` = ||grad f(x_k)|| and ``L_hat`` = max over gamma of
-    ||grad f(x_k + gamma d_k) - grad f(x_k)|| / (gamma ||d_k||), d_k = x_{k+1} - x_k.
-    """
-    ks, gn, lh = [], [], []
-    for k in range(len(xs) - 1):
-        g = grad(xs[k])
-        d = xs[k + 1] - xs[k]
-        dn = float(np.linalg.norm(d))
-        if dn == 0 or not math.isfinite(dn):
-            break
-        est = max(float(np.linalg.norm(grad(xs[k] + t * d) - g)) / (t * dn) for t in gammas)
-        ks.append(k)
-        gn.append(float(np.linalg.norm(g)))
-        lh.append(est)
-    return {"k": np.array(ks), "grad_norm": np.array(gn), "L_hat": np.array(lh)}
 
 
 @dataclass(frozen=True)

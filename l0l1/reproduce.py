@@ -8,8 +8,8 @@ Three scales: ``tiny`` (tests), ``quick`` (about 2 minutes on 2 cores after Numb
 compilation) and ``full`` (about 10 minutes).
 
 The frontier and local-smoothness figures need no sweep: they come from
-:func:`l0l1.problems.frontier.frontier_curve` and from :func:`smoothness_records`, a NumPy
-re-run of GD and clipped GD that keeps the iterates (T6).
+:func:`l0l1.problems.frontier.frontier_curve` and from :func:`l0l1.smoothness.records`, a
+NumPy re-run of GD and clipped GD that keeps the iterates (T6).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from l0l1.problems.hard import DELTA_PER_T, bowl_x0
+from l0l1.smoothness import records as smoothness_records
 
 SCALES = ("tiny", "quick", "full")
 X4 = [0, 0, 0, 0, 1]
@@ -33,7 +34,6 @@ CERTIFIED_POLYS = {"x^4": X4, "x^4 - x^2": [0, 0, -1, 0, 1], "x^6": [0, 0, 0, 0,
 FRONTIER_POLYS = {"x^4": X4, "x^4 - x^2": [0, 0, -1, 0, 1], "x^6": [0, 0, 0, 0, 0, 0, 1],
                   "x^8/8 + x^2": [0, 0, 1, 0, 0, 0, 0, 0, 0.125],
                   "(x-1)^2 (x+1)^4 / 4": [0.25, 0.5, -0.25, -1, -0.25, 0.5, 0.25]}  # fmt: skip
-GAMMAS = (0.125, 0.25, 0.5, 1.0)
 PROOFS_TIMEOUT = 900
 
 
@@ -170,40 +170,6 @@ def hard_sweeps(scale: str) -> dict[str, list[dict]]:
             "methods": [{"name": m} for m in ("gd", "clipped_gd", "normalized_gd")],
         }],
     }  # fmt: skip
-
-
-def smoothness_records(problem, label: str, method: str, x0, iters: int = 300) -> list[dict]:
-    """Local smoothness along a trajectory of ``method`` (T6; Z20's figures).
-
-    Re-runs the method's step rule in NumPy (the same schedule as :func:`l0l1.runs.run`,
-    taken from a one-iteration run) and records, for k < ``iters``,
-    L_hat_k = max over gamma in GAMMAS of ||grad f(x_k + gamma d_k) - grad f(x_k)||
-    / (gamma ||d_k||), d_k = x_{k+1} - x_k, with ||grad f(x_k)||.
-    """
-    from l0l1.methods.registry import get_method
-    from l0l1.methods.steps import step_size
-    from l0l1.runs import run
-
-    spec = get_method(method)
-    res = run(problem, method, eps=1e-12, x0=x0, max_iter=1)
-    p = np.array([float(res.params[k]) for k in spec.param_names])
-    tag = "certified" if res.constants_certified else "estimated"
-    base = {"problem_label": label, "method": method, "L0": res.L0, "L1": res.L1,
-            "constants": tag}  # fmt: skip
-    x = np.asarray(x0, dtype=float)
-    out = []
-    for k in range(iters):
-        g = problem.grad(x)
-        gn = float(np.linalg.norm(g))
-        h, _ = step_size(spec.rule, p, gn)
-        d = -h * g
-        dn = float(np.linalg.norm(d))
-        if gn == 0 or dn == 0 or not math.isfinite(dn):
-            break
-        lhat = max(float(np.linalg.norm(problem.grad(x + t * d) - g)) / (t * dn) for t in GAMMAS)
-        out.append({**base, "k": k, "grad_norm": gn, "L_hat": lhat})
-        x = x + d
-    return out
 
 
 def frontier_records(scale: str) -> list[dict]:
