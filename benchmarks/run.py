@@ -1,7 +1,7 @@
 """l0l1 performance harness: every case's implementations side by side, plus start-up,
 sweep and oracle-count scaling measurements (see benchmarks/README.md).
 
-    python benchmarks/run.py                 # the table (about 5 minutes)
+    python benchmarks/run.py                 # the table (about 8 minutes)
     python benchmarks/run.py --json          # a JSON list of row objects on stdout
     python benchmarks/run.py --quick         # fewer repeats, no sweep / eps sections
     python benchmarks/run.py --only kernels  # sections: kernels, startup, sweep, eps
@@ -223,7 +223,7 @@ def case_sgd_chain(T: int = 100, run_iters: int = 3_000) -> Case:
         "c": runs_of(cref.sgd_chain_bernoulli),
         "torch": runs_of(impls.torch_sgd_chain, seeded=False),  # its own generator
     }
-    # one run is the shortest sample: numpy ~0.2 s, torch ~5 s (two backward passes a step)
+    # one run is the shortest sample: numpy ~0.1 s, torch ~2.5 s
     iters = {"numba": 10 * run_iters, "c": 10 * run_iters, "numpy": run_iters,
              "torch": run_iters}  # fmt: skip
     return Case(
@@ -232,8 +232,8 @@ def case_sgd_chain(T: int = 100, run_iters: int = 3_000) -> Case:
         f"SGD (fixed step h = 1/L) on the scaled zero chain, T = d = {T}, A19 Bernoulli oracle "
         f"(p = {p}), batch 1, probed every iteration; runs of {run_iters} iterations from "
         "x0 = 0 (the discovery phase: the frontier stays noisy throughout)",
-        "libm exp/erfc: 4 calls per discovered coordinate per chain gradient, two gradients "
-        "per iteration (the probe and the oracle's own)",
+        "libm exp/erfc: 4 calls per discovered coordinate per chain gradient, one gradient "
+        "per iteration (the probe; the oracle's sample is formed from it)",
         runs,
         iters,
     )

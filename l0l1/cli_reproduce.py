@@ -15,7 +15,7 @@ def add_parser(subparsers) -> None:
         "DIR/../.l0l1-cache/), fit slopes with bootstrap intervals, and write the figures "
         "(PNG and SVG), REPORT.md and report.json into DIR.",
     )
-    p.add_argument("--quick", action="store_true", help="smaller grids: about 2 minutes")
+    p.add_argument("--quick", action="store_true", help="smaller grids: about 30 s once compiled")
     p.add_argument("--out", default="figures", metavar="DIR", help="output folder (figures)")
     p.add_argument(
         "--backend",

@@ -4,7 +4,7 @@ Each figure declares its sweeps as dict specs (:mod:`l0l1.experiments.spec`), ru
 :func:`l0l1.experiments.runner.run_sweep` into a resumable SQLite store that lives outside
 the figures folder (``<out_dir>/../.l0l1-cache/results-<version>.sqlite`` by default), so an
 interrupted run resumes and the committed folder holds only figures and reports.
-Three scales: ``tiny`` (tests), ``quick`` (about 2 minutes on 2 cores after Numba
+Three scales: ``tiny`` (tests), ``quick`` (about 30 seconds on 2 cores after Numba
 compilation) and ``full`` (about 10 minutes).
 
 The frontier and local-smoothness figures need no sweep: they come from
