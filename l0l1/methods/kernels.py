@@ -221,7 +221,7 @@ def run_single(
 
     With ``oracle == ORACLE_EXACT`` g_k = grad f(x_k), costing max(n, 1) calls.
     Returns (status, stop_iter, calls_at_hit, calls, n_clipped, gmax, x, trace, rows).
-    ``kind`` selects the loop compiled for that problem kind (:mod:`l0l1.jitstatic`).
+    ``kind`` and ``oracle`` select the loop compiled for them (:mod:`l0l1.jitstatic`).
     """
     return _single_loop(
         Static(kind), P, v, n, Static(oracle), w, batch, rule, p, x0, eps, max_iter, max_calls,
