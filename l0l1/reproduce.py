@@ -5,7 +5,7 @@ Each figure declares its sweeps as dict specs (:mod:`l0l1.experiments.spec`), ru
 the figures folder (``<out_dir>/../.l0l1-cache/results-<version>.sqlite`` by default), so an
 interrupted run resumes and the committed folder holds only figures and reports.
 Three scales: ``tiny`` (tests), ``quick`` (about 30 seconds on 2 cores after Numba
-compilation) and ``full`` (about 10 minutes).
+compilation) and ``full`` (about 4 minutes).
 
 The frontier and local-smoothness figures need no sweep: they come from
 :func:`l0l1.problems.frontier.frontier_curve` and from :func:`l0l1.smoothness.records`, a
