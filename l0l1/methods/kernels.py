@@ -162,7 +162,7 @@ def _estimate(kind, P, v, n, oracle, w, batch, rng, x, s, tmp, out):
     return batch
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _estimate_from_grad(P, v, n, oracle, w, batch, rng, x, g, s, tmp, out):
     """:func:`_estimate` for the oracles of ``transforms_gradient`` with grad f(x) already
     in g (the same bits: each sample is formed from g exactly as sample_grad_into does)."""

@@ -51,7 +51,7 @@ def draw_index(rng, n):
     return np.int64(rng.integers(0, n))
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def draw_sample(oracle, P, v, w, n, rng, s):
     """Fill the sample buffer s (length d + 1) for one oracle call."""
     # Scalar draws into s (no temporary arrays): a loop of rng.standard_normal() is the
@@ -96,7 +96,7 @@ def transforms_gradient(oracle):
     return oracle == ORACLE_BOUNDED or oracle == ORACLE_GAUSS or oracle == ORACLE_BERNOULLI
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def sample_from_grad_into(oracle, v, s, x, g, out):
     """out <- the gradient of sample s at x, from g = grad f(x), for the oracles of
     :func:`transforms_gradient` (out may be g itself)."""
