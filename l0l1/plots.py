@@ -22,17 +22,12 @@ from pathlib import Path
 import numpy as np
 
 from l0l1.experiments.fits import AXES, REACHED, Fit, fit_rate
+from l0l1.methods import registry
 
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
 MARKERS = ("o", "s", "^", "D", "v", "P", "X")
-METHODS = ("gd", "clipped_gd", "normalized_gd", "v24_si", "v24_cl", "v24_star", "smoothed_clip",
-           "sgd", "clipped_sgd", "spider", "spider_clip")  # fmt: skip
-NAMES = {
-    "gd": "GD", "clipped_gd": "clipped GD", "normalized_gd": "normalized GD",
-    "v24_si": "V24 h_si", "v24_cl": "V24 h_cl", "v24_star": "V24 h*",
-    "smoothed_clip": "smoothed clipping", "sgd": "SGD", "clipped_sgd": "clipped SGD",
-    "spider": "SPIDER", "spider_clip": "SPIDER-clip",
-}  # fmt: skip
+METHODS = tuple(registry.METHODS)  # the order of colours, markers and legends
+NAMES = {name: spec.label for name, spec in registry.METHODS.items()}
 REFERENCE_GREYS = ("#555555", "#888888", "#AAAAAA")
 REFERENCE_DASHES = ((0, (6, 3)), (0, (2, 2)), (0, (8, 3, 2, 3)))
 RC = {
