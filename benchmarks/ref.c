@@ -339,8 +339,8 @@ static inline double chain_psi(double t) {
     return exp(1.0 - 1.0 / (s * s));
 }
 
-static inline double chain_dpsi(double t) {
-    double p = chain_psi(t);
+/* Psi'(t) given p = Psi(t) */
+static inline double chain_dpsi_from(double p, double t) {
     if (p == 0.0) return 0.0;
     double s = 2.0 * t - 1.0;
     return p * 4.0 / (s * s * s);
@@ -352,19 +352,25 @@ static inline double chain_dphi(double t) { return CHAIN_SQRT_E * exp(-0.5 * t *
 
 /* scaled chain: out <- c grad F_T(x / lam), c = s / lam (chain_grad_into, then the scale) */
 static void chain_grad(const double *x, long T, double lam, double c, double *out) {
+    double psi_a = 1.0; /* Psi(|u_{i-1}|) when |u_{i-1}| > 1/2, computed once */
     for (long i = 0; i < T; i++) {
         double b = x[i] / lam, g;
         if (i == 0) {
             g = -chain_dphi(b);
         } else {
             double a = x[i - 1] / lam;
-            if (a > 0.5) g = -chain_psi(a) * chain_dphi(b);
-            else if (a < -0.5) g = -chain_psi(-a) * chain_dphi(-b);
+            if (a > 0.5) g = -psi_a * chain_dphi(b);
+            else if (a < -0.5) g = -psi_a * chain_dphi(-b);
             else g = 0.0;
         }
         if (i + 1 < T) {
-            if (b > 0.5) g -= chain_dpsi(b) * chain_phi(x[i + 1] / lam);
-            else if (b < -0.5) g -= chain_dpsi(-b) * chain_phi(-x[i + 1] / lam);
+            if (b > 0.5) {
+                psi_a = chain_psi(b);
+                g -= chain_dpsi_from(psi_a, b) * chain_phi(x[i + 1] / lam);
+            } else if (b < -0.5) {
+                psi_a = chain_psi(-b);
+                g -= chain_dpsi_from(psi_a, -b) * chain_phi(-x[i + 1] / lam);
+            }
         }
         out[i] = g;
     }

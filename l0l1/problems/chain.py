@@ -52,7 +52,12 @@ def psi(t):
 @njit(cache=True)
 def dpsi(t):
     """Psi'(t) = Psi(t) 4/(2t-1)^3 (0 where Psi underflows)."""
-    p = psi(t)
+    return dpsi_from(psi(t), t)
+
+
+@njit(cache=True)
+def dpsi_from(p, t):
+    """Psi'(t) given p = Psi(t)."""
     if p == 0.0:
         return 0.0
     s = 2.0 * t - 1.0
@@ -105,6 +110,7 @@ def chain_value(x, lam):
 def chain_grad_into(x, lam, out):
     """out <- grad F_T at u = x / lam (unscaled: multiply by s/lam for the scaled chain)."""
     T = x.shape[0]
+    psi_a = 1.0  # Psi(|u_{i-1}|) when |u_{i-1}| > 1/2: computed once, used by i-1 and i
     for i in range(T):
         b = x[i] / lam
         if i == 0:
@@ -112,16 +118,18 @@ def chain_grad_into(x, lam, out):
         else:
             a = x[i - 1] / lam
             if a > 0.5:
-                g = -psi(a) * dphi(b)
+                g = -psi_a * dphi(b)
             elif a < -0.5:
-                g = -psi(-a) * dphi(-b)
+                g = -psi_a * dphi(-b)
             else:
                 g = 0.0
         if i + 1 < T:
             if b > 0.5:
-                g -= dpsi(b) * phi(x[i + 1] / lam)
+                psi_a = psi(b)
+                g -= dpsi_from(psi_a, b) * phi(x[i + 1] / lam)
             elif b < -0.5:
-                g -= dpsi(-b) * phi(-x[i + 1] / lam)
+                psi_a = psi(-b)
+                g -= dpsi_from(psi_a, -b) * phi(-x[i + 1] / lam)
         out[i] = g
 
 
