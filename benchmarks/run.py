@@ -232,7 +232,7 @@ def case_sgd_chain(T: int = 100, run_iters: int = 3_000) -> Case:
         f"SGD (fixed step h = 1/L) on the scaled zero chain, T = d = {T}, A19 Bernoulli oracle "
         f"(p = {p}), batch 1, probed every iteration; runs of {run_iters} iterations from "
         "x0 = 0 (the discovery phase: the frontier stays noisy throughout)",
-        "libm exp/erfc: 4 calls per discovered coordinate per chain gradient, one gradient "
+        "libm exp/erfc: 3 calls per discovered coordinate per chain gradient, one gradient "
         "per iteration (the probe; the oracle's sample is formed from it)",
         runs,
         iters,
