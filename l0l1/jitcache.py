@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import warnings
 
 from numba.core import caching
 
@@ -34,7 +35,10 @@ def _content_hash(path: str) -> str:
         return "missing"
 
 
-class _DependentLocator(caching._CacheLocator):
+_BaseLocator = getattr(caching, "_CacheLocator", object)
+
+
+class _DependentLocator(_BaseLocator):
     """Numba's own locator for the function, with dependency hashes added to its stamp."""
 
     def __init__(self, inner, dependencies: tuple[str, ...]):
@@ -59,7 +63,7 @@ class _DependentLocator(caching._CacheLocator):
         dependencies = _DEPENDENCIES.get(os.path.realpath(py_file))
         if dependencies is None:
             return None
-        for locator in caching.CacheImpl._locator_classes:
+        for locator in _LOCATORS:
             if locator is not cls:
                 inner = locator.from_function(py_func, py_file)
                 if inner is not None:
@@ -67,5 +71,14 @@ class _DependentLocator(caching._CacheLocator):
         return None
 
 
-if _DependentLocator not in caching.CacheImpl._locator_classes:
-    caching.CacheImpl._locator_classes.insert(0, _DependentLocator)
+_LOCATORS = getattr(getattr(caching, "CacheImpl", None), "_locator_classes", None)
+if isinstance(_LOCATORS, list) and _BaseLocator is not object:
+    if _DependentLocator not in _LOCATORS:
+        _LOCATORS.insert(0, _DependentLocator)
+else:  # a Numba whose cache internals moved: run, but say what is not tracked
+    warnings.warn(
+        "l0l1.jitcache: this Numba's cache locators are not where l0l1 expects them; "
+        "after editing l0l1's source, delete its __pycache__ folders to recompile",
+        RuntimeWarning,
+        stacklevel=2,
+    )

@@ -57,3 +57,17 @@ def test_without_depends_numba_keeps_the_stale_kernel(tmp_path):
     if second == 102:
         pytest.fail("this Numba recompiles on a dependency edit by itself: jitcache is redundant")
     assert (first, second) == (101, 101)
+
+
+def test_a_numba_without_the_expected_cache_internals_warns_and_still_imports():
+    code = (
+        "import warnings\n"
+        "from numba.core import caching\n"
+        "caching.CacheImpl._locator_classes = tuple(caching.CacheImpl._locator_classes)\n"
+        "with warnings.catch_warnings(record=True) as caught:\n"
+        "    warnings.simplefilter('always')\n"
+        "    from l0l1 import jitcache\n"
+        "print(sum('__pycache__' in str(w.message) for w in caught))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "1"
