@@ -22,9 +22,10 @@ Performance notes (see benchmarks/README.md): each loop is compiled per (problem
 oracle) (``Static`` arguments, :mod:`l0l1.jitstatic`) with the gradient, norm and step
 rule inlined, so the switches fold away and no call increfs its arrays per iteration.
 The hot loops allocate nothing, test "every q-th iteration" with countdowns instead of
-integer division, form the samples of gradient-transforming oracles from the probed
-gradient (same bits as recomputing it), fuse the finiteness test into the step, and sum
-squares with eight independent partial sums.
+integer division, form the samples of gradient-transforming oracles from one exact
+gradient per estimate, the probed one when there is one (same bits as recomputing it per
+sample), fuse the finiteness test into the step, and sum squares with eight independent
+partial sums.
 """
 
 from __future__ import annotations
@@ -147,29 +148,23 @@ def _final_norm(kind, P, v, x, g, k, probed_k, gn):
     return _norm(g)
 
 
-@njit(cache=True)
-def _estimate(kind, P, v, n, oracle, w, batch, rng, x, s, tmp, out):
-    """out <- mean of ``batch`` oracle samples at x; returns the calls spent."""
-    out[:] = 0.0
-    for _ in range(batch):
-        draw_sample(oracle, P, v, w, n, rng, s)
-        sample_grad_into(oracle, kind, P, v, s, x, tmp)
-        for j in range(out.shape[0]):
-            out[j] += tmp[j]
-    if batch != 1:
-        for j in range(out.shape[0]):
-            out[j] /= batch
-    return batch
-
-
 @njit(cache=True, inline="always")
-def _estimate_from_grad(P, v, n, oracle, w, batch, rng, x, g, s, tmp, out):
-    """:func:`_estimate` for the oracles of ``transforms_gradient`` with grad f(x) already
-    in g (the same bits: each sample is formed from g exactly as sample_grad_into does)."""
+def _estimate(kind, P, v, n, oracle, w, batch, rng, x, g, g_known, s, tmp, out):
+    """out <- mean of ``batch`` oracle samples at x; returns the calls spent.
+
+    For the oracles of ``transforms_gradient`` every sample is formed from g = grad f(x)
+    (the same bits as sample_grad_into recomputing it per sample): g is used as it is when
+    ``g_known``, else computed into g once."""
+    from_grad = transforms_gradient(oracle)
+    if from_grad and not g_known:
+        grad_into(kind, P, v, x, g)
     out[:] = 0.0
     for _ in range(batch):
         draw_sample(oracle, P, v, w, n, rng, s)
-        sample_from_grad_into(oracle, v, s, x, g, tmp)
+        if from_grad:
+            sample_from_grad_into(oracle, v, s, x, g, tmp)
+        else:
+            sample_grad_into(oracle, kind, P, v, s, x, tmp)
         for j in range(out.shape[0]):
             out[j] += tmp[j]
     if batch != 1:
@@ -240,7 +235,6 @@ def _single_loop(
     x = x0.copy()
     g = np.empty(d)
     exact = oracle == ORACLE_EXACT
-    from_grad = transforms_gradient(oracle)
     est = g if exact else np.empty(d)  # the exact estimator is the probed gradient itself
     tmp = np.empty(d)
     s = np.empty(d + 1)
@@ -278,10 +272,7 @@ def _single_loop(
             calls += exact_cost
             en = gn
         else:
-            if from_grad and probe:
-                calls += _estimate_from_grad(P, v, n, oracle, w, batch, rng, x, g, s, tmp, est)
-            else:
-                calls += _estimate(kind, P, v, n, oracle, w, batch, rng, x, s, tmp, est)
+            calls += _estimate(kind, P, v, n, oracle, w, batch, rng, x, g, probe, s, tmp, est)
             en = _norm(est)
         h, clipped = step_size(rule, p, en)
         n_clipped += clipped
@@ -370,7 +361,7 @@ def _spider_loop(
                 grad_into(kind, P, v, x, est)
                 calls += exact_cost
             else:
-                calls += _estimate(kind, P, v, n, oracle, w, S1, rng, x, s, tmp, est)
+                calls += _estimate(kind, P, v, n, oracle, w, S1, rng, x, g, probe, s, tmp, est)
         else:
             if fused:
                 _phase_minibatch_diff(P, v, n, S2, rng, x, x_prev, acc)
