@@ -57,7 +57,7 @@ def _ck():
 def numba_clipped_gd(P, x0, eta, gamma, eps, iters):
     from l0l1.methods.kernels import run_single
     from l0l1.methods.steps import RULE_CLIP
-    from l0l1.problems.base import KIND_POLY
+    from l0l1.problems.kinds import KIND_POLY
     from l0l1.problems.oracles import ORACLE_EXACT
 
     out = run_single(
@@ -70,7 +70,7 @@ def numba_clipped_gd(P, x0, eta, gamma, eps, iters):
 def numba_clipped_sgd(P, x0, L1, tau, eta, w, eps, iters, rng):
     from l0l1.methods.kernels import run_single
     from l0l1.methods.steps import RULE_CLIP_SGD
-    from l0l1.problems.base import KIND_POLY
+    from l0l1.problems.kinds import KIND_POLY
     from l0l1.problems.oracles import ORACLE_BOUNDED
 
     out = run_single(
@@ -83,7 +83,7 @@ def numba_clipped_sgd(P, x0, L1, tau, eta, w, eps, iters, rng):
 def numba_sgd_chain(v, x0, p, h, eps, iters, rng):
     from l0l1.methods.kernels import run_single
     from l0l1.methods.steps import RULE_FIXED
-    from l0l1.problems.base import KIND_CHAIN
+    from l0l1.problems.kinds import KIND_CHAIN
     from l0l1.problems.oracles import ORACLE_BERNOULLI
 
     out = run_single(
@@ -96,7 +96,7 @@ def numba_sgd_chain(v, x0, p, h, eps, iters, rng):
 def numba_spider_clip(A, y, x0, p, q, S2, eps, iters, probe_every, rng):
     from l0l1.methods.kernels import run_spider
     from l0l1.methods.steps import RULE_SPIDER_CLIP
-    from l0l1.problems.base import KIND_PHASE
+    from l0l1.problems.kinds import KIND_PHASE
     from l0l1.problems.oracles import ORACLE_MINIBATCH
 
     n = A.shape[0]

@@ -20,14 +20,8 @@ import numpy as np
 from l0l1 import schedules
 from l0l1.methods.registry import MethodSpec, get_method
 from l0l1.problems import catalog, frontier, oracles, polynomial
-from l0l1.problems.base import (
-    KIND_CHAIN,
-    KIND_CHAIN_SUM,
-    KIND_PHASE_POP,
-    KIND_POLY,
-    Problem,
-    StartConstants,
-)
+from l0l1.problems.base import Problem, StartConstants
+from l0l1.problems.kinds import KIND_CHAIN, KIND_CHAIN_SUM, KIND_PHASE_POP, KIND_POLY
 from l0l1.validate import did_you_mean, integer, positive
 
 NOISE_KINDS = ("exact", "bounded", "gaussian", "minibatch", "online", "bernoulli")
@@ -136,6 +130,7 @@ def run(
     Same inputs and seed give bit-identical results.
     """
     spec = get_method(method)
+    _check_constants(problem)
     eps = positive("eps", eps)
     seed = integer("seed", seed, 0)
     budget_given = max_iter is not None
@@ -169,7 +164,7 @@ def run(
         from l0l1.methods.kernels import run_spider
 
         out = run_spider(
-            problem.kind, problem.P, problem.v, problem.n, kernel_oracle, level,
+            problem.kernel_kind, problem.P, problem.v, problem.n, kernel_oracle, level,
             sched.q, sched.S1, sched.S2, sched.exact_refresh, spec.rule, sched.p,
             x0, eps, max_iter, max_calls, probe_every, rng, ckpts,
         )  # fmt: skip
@@ -177,10 +172,20 @@ def run(
         from l0l1.methods.kernels import run_single
 
         out = run_single(
-            problem.kind, problem.P, problem.v, problem.n, kernel_oracle, level, batch,
+            problem.kernel_kind, problem.P, problem.v, problem.n, kernel_oracle, level, batch,
             spec.rule, sched.p, x0, eps, max_iter, max_calls, probe_every, rng, ckpts,
         )  # fmt: skip
     return _result(problem, spec, start, sched, out, eps, seed, oracle, level, noise_notes)
+
+
+def _check_constants(problem: Problem) -> None:
+    c = problem.constants
+    if not (math.isfinite(c.L0) and math.isfinite(c.L1)):
+        raise ValueError(
+            f"constants: {problem.name!r} has no (L0, L1) pair ({c.how}); allowed: "
+            "Problem.from_functions(..., constants=(L0, L1)), or "
+            "problem.with_constants(l0l1.estimate_constants(problem, ...).pair(L1))"
+        )
 
 
 def _result(problem, spec, start, sched, out, eps, seed, oracle, level, notes) -> RunResult:

@@ -10,8 +10,9 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from l0l1.problems.base import KIND_EXP, KIND_POLY, ProblemError
+from l0l1.problems.base import ProblemError
 from l0l1.problems.frontier import frontier_exact, min_exact, sublevel_grad_max_exact
+from l0l1.problems.kinds import KIND_EXP, KIND_POLY
 from l0l1.problems.polynomial import (
     frontier_table,
     separable,

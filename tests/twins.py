@@ -19,7 +19,7 @@ import numpy as np
 from numpy.polynomial import polynomial as npoly
 from scipy.special import erfc
 
-# Codes copied from the docstring tables (base.KIND_*, oracles.ORACLE_*, steps.RULE_*).
+# Codes copied from the docstring tables (kinds.KIND_*, oracles.ORACLE_*, steps.RULE_*).
 POLY, EXP, COSH, LOGCOSH, LOGISTIC, PHASE, PHASE_POP, CHAIN, CHAIN_SUM, BOWL = range(10)
 EXACT, BOUNDED, GAUSS, MINIBATCH, ONLINE, BERNOULLI = range(6)
 (

@@ -2,6 +2,9 @@
 
 ``step_size(rule, p, g)`` returns ``(h, clipped)``: the step size for an estimator
 of norm ``g`` and whether the rule's clipping (gradient-dominated) branch is active.
+``rule`` is a built-in rule's integer (below) or the :class:`l0l1.usercode.JitCode` token
+of a rule registered with :func:`l0l1.register_method`, a jitted ``step(p, g) -> (h,
+clipped)``; Numba picks the one to call at compile time (the same door for both).
 ``p`` is a float array of the rule's parameters, laid out as documented per rule.
 The same formulas exist once as SymPy expressions in :mod:`l0l1.theory`; the tests
 check that the two agree.
@@ -13,7 +16,10 @@ from __future__ import annotations
 
 import math
 
-from numba import njit
+from numba import njit, types
+from numba.extending import overload
+
+from l0l1 import usercode
 
 RULE_FIXED = 0  # p = [h]                         GD, SGD (Z20 Thm 6 / Thm 8)
 RULE_CLIP = 1  # p = [eta_c, gamma]               clipped GD (Z20 Thm 3)
@@ -36,8 +42,8 @@ def _min_branch(a, b):
 
 
 @njit(cache=True, inline="always")
-def step_size(rule, p, g):
-    """Step size h and clipping flag for estimator norm g >= 0."""
+def rule_step_size(rule, p, g):
+    """Step size h and clipping flag of built-in rule ``rule`` for estimator norm g >= 0."""
     if rule == RULE_FIXED:
         return p[0], False
     if rule == RULE_CLIP:
@@ -75,3 +81,26 @@ def step_size(rule, p, g):
         h, clipped = _min_branch(0.5, p[3] / g)
         return h * scale, clipped
     return math.nan, False
+
+
+def step_size(rule, p, g):
+    """Step size h and clipping flag for estimator norm g >= 0 (built-in or user rule)."""
+    if isinstance(rule, usercode.JitCode):
+        h, clipped = rule.functions["step"](p, g)
+        return float(h), bool(clipped)
+    return rule_step_size(rule, p, g)
+
+
+@overload(step_size, inline="always")
+def _step_size_ol(rule, p, g):
+    if isinstance(rule, types.Integer):
+        return lambda rule, p, g: rule_step_size(rule, p, g)
+    if isinstance(rule, usercode.JitCodeType) and rule.role == "rule":
+        fn = usercode.registered(rule.code_key).functions["step"]
+
+        def impl(rule, p, g):
+            h, clipped = fn(p, g)
+            return float(h), bool(clipped)
+
+        return impl
+    return None

@@ -3,7 +3,9 @@
 A problem is plain data: an integer ``kind`` selecting the formula in
 :mod:`l0l1.problems.evaluate`, a 2-D float array ``P`` and a 1-D float array ``v``
 holding its parameters, plus the constants the schedules need. Kernels never see
-Python objects, only ``(kind, P, v)``.
+Python objects, only ``(kind, P, v)``. A user problem (:meth:`Problem.from_functions`,
+:meth:`Problem.from_sympy`) has kind ``KIND_USER`` and its jitted functions in ``code``;
+the kernels receive that token where a built-in passes its kind.
 """
 
 from __future__ import annotations
@@ -13,32 +15,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from l0l1.validate import InputError, integer, positive
-
-# Kinds: the switch in evaluate.py. Keep in sync with evaluate.py and nothing else.
-KIND_POLY = 0  # separable polynomial: P[j, i] = coefficient of x_j**i, v unused
-KIND_EXP = 1  # sum_j exp(x_j)
-KIND_COSH = 2  # sum_j cosh(x_j)
-KIND_LOGCOSH = 3  # sum_j log cosh(x_j)
-KIND_LOGISTIC = 4  # log(1 + exp(-a.x)), P = a[None, :]
-KIND_PHASE = 5  # (1/(4m)) sum_r ((a_r.x)^2 - y_r)^2, P = A (m x d), v = y
-KIND_PHASE_POP = 6  # population phase retrieval, a uniform on the sphere of radius sqrt(d)
-#                      P = z*[None, :], v = [noise_std]
-KIND_CHAIN = 7  # zero chain s F_T(x/lam) (chain.py): v = [lam, s, p]
-KIND_CHAIN_SUM = 8  # finite-sum chain: P = W (n/2 x T), v = [lam, s, p, c, phases...]
-KIND_Z20_BOWL = 9  # Z20 Thm 4 bowl, summed over coordinates: v = [L0, L1]
-
-KIND_NAMES = {
-    KIND_POLY: "polynomial",
-    KIND_EXP: "exp",
-    KIND_COSH: "cosh",
-    KIND_LOGCOSH: "logcosh",
-    KIND_LOGISTIC: "logistic",
-    KIND_PHASE: "phase_retrieval",
-    KIND_PHASE_POP: "online_phase_retrieval",
-    KIND_CHAIN: "zero_chain",
-    KIND_CHAIN_SUM: "zero_chain_sum",
-    KIND_Z20_BOWL: "z20_bowl",
-}
 
 
 class ProblemError(InputError):
@@ -90,6 +66,7 @@ class Problem:
     constants : the (L0, L1) pair used by schedules.
     bounded_below : False for objectives with f* = -inf (rate runs refuse them).
     spec : the user-level description (for records and JSON).
+    code : a user problem's jitted functions (:class:`l0l1.usercode.JitCode`), else None.
     """
 
     name: str
@@ -102,17 +79,52 @@ class Problem:
     n: int = 0
     bounded_below: bool = True
     spec: dict = field(default_factory=dict)
+    code: object = None
+
+    @classmethod
+    def from_functions(cls, value, grad, hvp=None, **options) -> Problem:
+        """A problem from your own Numba-compilable functions: see
+        :func:`l0l1.problems.user.from_functions`."""
+        from l0l1.problems import user
+
+        return user.from_functions(value, grad, hvp, **options)
+
+    @classmethod
+    def from_sympy(cls, expr, symbols, **options) -> Problem:
+        """A problem from a SymPy expression (or polynomial text): see
+        :func:`l0l1.problems.user.from_sympy`."""
+        from l0l1.problems import user
+
+        return user.from_sympy(expr, symbols, **options)
+
+    @property
+    def kernel_kind(self):
+        """What the kernels dispatch on: the integer kind, or a user problem's code token."""
+        return self.kind if self.code is None else self.code
+
+    @property
+    def source_hash(self) -> str | None:
+        """SHA-256 of a user problem's code (part of its store keys); None for built-ins."""
+        return None if self.code is None else self.code.key
+
+    @property
+    def hvp(self):
+        """``hvp(x, u)`` = hess f(x) u when the problem has one (user code), else None."""
+        if self.code is None or "hvp" not in self.code.functions:
+            return None
+        fn = self.code.functions["hvp"]
+        return lambda x, u: np.asarray(fn(_as_x(x, self.dim), _as_x(u, self.dim)), dtype=float)
 
     def value(self, x) -> float:
         from l0l1.problems import evaluate
 
-        return float(evaluate.value(self.kind, self.P, self.v, _as_x(x, self.dim)))
+        return float(evaluate.value(self.kernel_kind, self.P, self.v, _as_x(x, self.dim)))
 
     def grad(self, x) -> np.ndarray:
         from l0l1.problems import evaluate
 
         out = np.empty(self.dim)
-        evaluate.grad_into(self.kind, self.P, self.v, _as_x(x, self.dim), out)
+        evaluate.grad_into(self.kernel_kind, self.P, self.v, _as_x(x, self.dim), out)
         return out
 
     def component_grad(self, i: int, x) -> np.ndarray:
@@ -124,7 +136,7 @@ class Problem:
         if not 0 <= i < self.n:
             raise ProblemError(f"i: {i} is out of range; allowed 0..{self.n - 1}")
         out = np.empty(self.dim)
-        evaluate.component_grad_into(self.kind, self.P, self.v, i, _as_x(x, self.dim), out)
+        evaluate.component_grad_into(self.kernel_kind, self.P, self.v, i, _as_x(x, self.dim), out)
         return out
 
     def with_constants(self, constants: Constants) -> Problem:

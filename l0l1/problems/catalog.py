@@ -11,8 +11,9 @@ import inspect
 
 import numpy as np
 
-from l0l1.problems import exponential, hard, phase_retrieval, polynomial
-from l0l1.problems.base import (
+from l0l1.problems import exponential, hard, phase_retrieval, polynomial, user
+from l0l1.problems.base import Problem, ProblemError, StartConstants
+from l0l1.problems.kinds import (
     KIND_CHAIN,
     KIND_CHAIN_SUM,
     KIND_COSH,
@@ -22,10 +23,8 @@ from l0l1.problems.base import (
     KIND_PHASE,
     KIND_PHASE_POP,
     KIND_POLY,
+    KIND_USER,
     KIND_Z20_BOWL,
-    Problem,
-    ProblemError,
-    StartConstants,
 )
 from l0l1.validate import did_you_mean
 
@@ -94,6 +93,10 @@ def start_constants(problem: Problem, x0: np.ndarray) -> StartConstants:
             f"problem: {problem.name!r} is unbounded below (f* = -inf); rate runs need f* finite: "
             "allowed: even degree with a positive leading coefficient"
         )
+    if problem.kind == KIND_USER:
+        if problem.spec.get("coeffs"):  # a polynomial from from_sympy: certified
+            return polynomial.sublevel_constants(_poly_twin(problem), x0)
+        return user.start_constants(problem, x0)
     if problem.kind == KIND_POLY:
         return polynomial.sublevel_constants(problem, x0)
     if problem.kind in (KIND_EXP, KIND_COSH, KIND_LOGCOSH, KIND_LOGISTIC):
@@ -105,11 +108,24 @@ def start_constants(problem: Problem, x0: np.ndarray) -> StartConstants:
     raise ProblemError(f"problem: {problem.name!r} has no start constants")
 
 
+def _poly_twin(problem: Problem) -> Problem:
+    """The built-in polynomial with a from_sympy polynomial's coefficients (its constants)."""
+    rows, L1 = problem.spec["coeffs"], problem.constants.L1
+    return polynomial.univariate(rows[0], L1) if len(rows) == 1 else polynomial.separable(rows, L1)
+
+
 def default_x0(problem: Problem) -> np.ndarray:
     """A default start: 2 per coordinate for polynomials, 3 for cosh/logcosh, 1 for exp,
     0 for logistic, a seeded random point at distance ~1.5 from 0 for phase retrieval, 0 for
     the zero chains and f'(x0) = 100 for the Z20 bowl."""
     d = problem.dim
+    if problem.kind == KIND_USER:
+        if "x0" not in problem.spec:
+            raise ProblemError(
+                f"x0: required for {problem.name!r}; allowed: a start of {d} numbers "
+                "(or x0= in Problem.from_functions)"
+            )
+        return np.array(problem.spec["x0"], dtype=np.float64)
     if problem.kind in (KIND_CHAIN, KIND_CHAIN_SUM, KIND_Z20_BOWL):
         return hard.default_x0(problem)
     if problem.kind in (KIND_PHASE, KIND_PHASE_POP):

@@ -1,7 +1,14 @@
 """Numba formulas of every problem kind (THEORY T2): value, gradient, component gradient.
 
-One switch on ``kind`` (see base.KIND_*); all functions are ``njit(cache=True)`` and
-take only arrays and scalars, so the kernels in :mod:`l0l1.methods` can inline them.
+Built-in problems: one switch on an integer ``kind`` (see kinds.KIND_*) in ``kind_value``,
+``kind_grad_into`` and ``kind_component_grad_into``; all are ``njit(cache=True)`` and take
+only arrays and scalars, so the kernels in :mod:`l0l1.methods` can inline them.
+
+User problems (``Problem.from_functions``): ``kind`` is a :class:`l0l1.usercode.JitCode`
+token. The kernels call the generic ``value``, ``grad_into`` and ``component_grad_into``,
+which Numba resolves at compile time from the type of ``kind`` (``@overload``): the
+built-in switch for an integer, the user's own functions for a token. One door, so a user
+problem gets the kernels, oracles, counts and traces of the built-in ones.
 """
 
 from __future__ import annotations
@@ -9,11 +16,13 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, types
+from numba.extending import overload
 
-from l0l1 import jitcache
-from l0l1.problems import base, chain
-from l0l1.problems.base import (
+from l0l1 import jitcache, usercode
+from l0l1.jitstatic import StaticType, static_value
+from l0l1.problems import chain, kinds
+from l0l1.problems.kinds import (
     KIND_CHAIN,
     KIND_CHAIN_SUM,
     KIND_COSH,
@@ -26,7 +35,7 @@ from l0l1.problems.base import (
     KIND_Z20_BOWL,
 )
 
-jitcache.depends(__file__, base.__file__, chain.__file__)
+jitcache.depends(__file__, kinds.__file__, chain.__file__, usercode.__file__)
 
 
 @njit(cache=True, inline="always")  # a call per coordinate costs more than its work
@@ -108,8 +117,8 @@ def _pop_moment(d):
 
 
 @njit(cache=True)
-def value(kind, P, v, x):
-    """f(x)."""
+def kind_value(kind, P, v, x):
+    """f(x) for a built-in kind."""
     d = x.shape[0]
     if kind == KIND_POLY:
         s = 0.0
@@ -152,8 +161,8 @@ def value(kind, P, v, x):
 
 
 @njit(cache=True, inline="always")
-def grad_into(kind, P, v, x, out):
-    """out <- grad f(x)."""
+def kind_grad_into(kind, P, v, x, out):
+    """out <- grad f(x) for a built-in kind."""
     d = x.shape[0]
     if kind == KIND_POLY:
         _poly_grad_into(P, x, out)
@@ -195,7 +204,7 @@ def grad_into(kind, P, v, x, out):
 
 
 @njit(cache=True)
-def component_grad_into(kind, P, v, i, x, out):
+def kind_component_grad_into(kind, P, v, i, x, out):
     """out <- grad f_i(x) for finite sums (f = mean of f_i); KIND_PHASE, KIND_CHAIN_SUM."""
     d = x.shape[0]
     if kind == KIND_PHASE:
@@ -219,3 +228,129 @@ def phase_sample_grad_into(s, x, out):
     w = (t * t - s[d]) * t
     for j in range(d):
         out[j] = w * s[j]
+
+
+# --- the generic door: built-in kind (an integer) or user code (a JitCode token) ---------
+
+
+def value(kind, P, v, x):
+    """f(x) for a built-in kind or a user token."""
+    if isinstance(kind, usercode.JitCode):
+        return float(kind.functions["value"](x))
+    return kind_value(kind, P, v, x)
+
+
+def grad_into(kind, P, v, x, out):
+    """out <- grad f(x) for a built-in kind or a user token."""
+    if isinstance(kind, usercode.JitCode):
+        _user_grad_py(kind, "grad", (x,), out)
+    else:
+        kind_grad_into(kind, P, v, x, out)
+
+
+def component_grad_into(kind, P, v, i, x, out):
+    """out <- grad f_i(x) for a built-in finite sum or a user token with ``component_grad``."""
+    if isinstance(kind, usercode.JitCode):
+        _user_grad_py(kind, "component_grad", (i, x), out)
+    else:
+        kind_component_grad_into(kind, P, v, i, x, out)
+
+
+def _user_grad_py(code, slot, args, out):
+    fn = code.functions[slot]
+    if code.flags[slot + "_inplace"]:
+        fn(*args, out)
+    else:
+        out[:] = fn(*args)
+
+
+def problem_id(s_kind):
+    """In a kernel: the integer of ``Static(kind)``, or the user token itself."""
+    return s_kind.value if hasattr(s_kind, "value") else s_kind
+
+
+def is_kind(kind, k):
+    """In a kernel: whether ``kind`` is the built-in kind ``k`` (never for user code)."""
+    return not isinstance(kind, usercode.JitCode) and kind == k
+
+
+def _user(kind, role="problem"):
+    if isinstance(kind, usercode.JitCodeType) and kind.role == role:
+        return usercode.registered(kind.code_key)
+    return None
+
+
+@overload(value, inline="always")
+def _value_ol(kind, P, v, x):
+    if isinstance(kind, types.Integer):
+        return kind_value.py_func
+    code = _user(kind)
+    if code is not None:
+        fn = code.functions["value"]
+        return lambda kind, P, v, x: float(fn(x))
+    return None
+
+
+def _grad_ol(slot):
+    def impl_for(kind):
+        code = _user(kind)
+        if code is None:
+            return None
+        fn = code.functions[slot]
+        inplace = code.flags[slot + "_inplace"]
+        if slot == "grad":
+            if inplace:
+                return lambda kind, P, v, x, out: fn(x, out)
+
+            def copy(kind, P, v, x, out):
+                out[:] = fn(x)
+
+            return copy
+        if inplace:
+            return lambda kind, P, v, i, x, out: fn(i, x, out)
+
+        def copy_i(kind, P, v, i, x, out):
+            out[:] = fn(i, x)
+
+        return copy_i
+
+    return impl_for
+
+
+_user_grad = _grad_ol("grad")
+_user_component_grad = _grad_ol("component_grad")
+
+
+@overload(grad_into, inline="always")
+def _grad_into_ol(kind, P, v, x, out):
+    if isinstance(kind, types.Integer):
+        return kind_grad_into.py_func
+    return _user_grad(kind)
+
+
+@overload(component_grad_into, inline="always")
+def _component_grad_into_ol(kind, P, v, i, x, out):
+    if isinstance(kind, types.Integer):
+        return kind_component_grad_into.py_func
+    code = _user(kind)
+    if code is not None and "component_grad" not in code.functions:
+        return lambda kind, P, v, i, x, out: out.fill(np.nan)
+    return _user_component_grad(kind)
+
+
+@overload(problem_id, inline="always")
+def _problem_id_ol(s_kind):
+    if isinstance(s_kind, StaticType):
+        return lambda s_kind: static_value(s_kind)
+    if isinstance(s_kind, usercode.JitCodeType):
+        return lambda s_kind: s_kind
+    return None
+
+
+@overload(is_kind, inline="always")
+def _is_kind_ol(kind, k):
+    if isinstance(kind, types.Integer):
+        return lambda kind, k: kind == k
+    if isinstance(kind, usercode.JitCodeType):
+        return lambda kind, k: False
+    return None

@@ -16,10 +16,6 @@ import math
 import numpy as np
 
 from l0l1.problems.base import (
-    KIND_COSH,
-    KIND_EXP,
-    KIND_LOGCOSH,
-    KIND_LOGISTIC,
     Constants,
     Problem,
     ProblemError,
@@ -27,6 +23,7 @@ from l0l1.problems.base import (
     check_finite_positive,
     check_integer,
 )
+from l0l1.problems.kinds import KIND_COSH, KIND_EXP, KIND_LOGCOSH, KIND_LOGISTIC
 
 _CERT = "closed form (T2)"
 

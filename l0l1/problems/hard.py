@@ -62,9 +62,6 @@ import math
 import numpy as np
 
 from l0l1.problems.base import (
-    KIND_CHAIN,
-    KIND_CHAIN_SUM,
-    KIND_Z20_BOWL,
     Constants,
     Problem,
     ProblemError,
@@ -72,6 +69,7 @@ from l0l1.problems.base import (
     check_finite_positive,
     check_integer,
 )
+from l0l1.problems.kinds import KIND_CHAIN, KIND_CHAIN_SUM, KIND_Z20_BOWL
 
 E = math.e
 PHI_MAX = math.sqrt(2 * math.pi * E)  # sup Phi (t -> infinity)

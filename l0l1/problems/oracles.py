@@ -28,12 +28,12 @@ import numpy as np
 from numba import njit
 from numba.np.random.random_methods import buffered_bounded_lemire_uint32
 
-from l0l1 import jitcache
-from l0l1.problems import base, chain, evaluate
+from l0l1 import jitcache, usercode
+from l0l1.problems import chain, evaluate, kinds
 from l0l1.problems.chain import progress
 from l0l1.problems.evaluate import component_grad_into, grad_into, phase_sample_grad_into
 
-jitcache.depends(__file__, base.__file__, chain.__file__, evaluate.__file__)
+jitcache.depends(__file__, kinds.__file__, chain.__file__, evaluate.__file__, usercode.__file__)
 
 ORACLE_EXACT = 0
 ORACLE_BOUNDED = 1

@@ -18,8 +18,6 @@ import math
 import numpy as np
 
 from l0l1.problems.base import (
-    KIND_PHASE,
-    KIND_PHASE_POP,
     Constants,
     Problem,
     ProblemError,
@@ -27,6 +25,7 @@ from l0l1.problems.base import (
     check_finite_positive,
     check_integer,
 )
+from l0l1.problems.kinds import KIND_PHASE, KIND_PHASE_POP
 
 _EST = "estimated: max over sampled points (a lower bound on the true L0)"
 

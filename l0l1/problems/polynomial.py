@@ -17,8 +17,6 @@ from fractions import Fraction
 import numpy as np
 
 from l0l1.problems.base import (
-    KIND_NAMES,
-    KIND_POLY,
     Constants,
     Problem,
     ProblemError,
@@ -40,6 +38,7 @@ from l0l1.problems.frontier import (
     to_fraction,
     validate_coeffs,
 )
+from l0l1.problems.kinds import KIND_NAMES, KIND_POLY
 
 HOW_FRONTIER = "exact frontier (real-root isolation)"
 HOW_SUBLEVEL = "exact sublevel sets (real-root isolation)"
