@@ -155,8 +155,8 @@ def run(
 
     problem = _pick_L1(problem, spec, inputs_for(problem))
     sched = schedules.build(spec, inputs_for(problem), finite=finite, overrides=overrides)
-    if spec.name == "spider_clip" and not budget_given and not overrides:
-        max_iter = int(min(schedules.spider_clip_K(inputs_for(problem)), SPIDER_CLIP_K_CAP))
+    if spec.budget is not None and not budget_given and not overrides:
+        max_iter = _budget(spec, inputs_for(problem))
     ckpts = _checkpoints(max_iter, checkpoints)
     rng = np.random.default_rng(seed)
     kernel_oracle = _ORACLE_CODES[oracle]
@@ -176,6 +176,17 @@ def run(
             spec.rule, sched.p, x0, eps, max_iter, max_calls, probe_every, rng, ckpts,
         )  # fmt: skip
     return _result(problem, spec, start, sched, out, eps, seed, oracle, level, noise_notes)
+
+
+def _budget(spec: MethodSpec, i: schedules.Inputs) -> int:
+    """The method's own iteration budget (T5's K for SPIDER-clip), at most the cap."""
+    K = spec.budget(i)
+    if not math.isfinite(K):
+        raise ValueError(
+            f"budget: {spec.name}'s default budget is {K} (Delta = {i.Delta}: is f* known?); "
+            "allowed: give max_iter, or f_star to the problem"
+        )
+    return int(min(K, SPIDER_CLIP_K_CAP))
 
 
 def _check_constants(problem: Problem) -> None:
@@ -254,7 +265,7 @@ def _pick_L1(problem: Problem, spec: MethodSpec, base: schedules.Inputs) -> Prob
         l0 = max(f(l1) for f in frontiers)
         if l0 <= 0:
             return math.inf
-        return schedules.selection_bound(spec.name, replace(base, L0=l0, L1=l1))
+        return spec.selection_at(replace(base, L0=l0, L1=l1))
 
     grid = [0.0] if small else []
     grid += list(np.logspace(-4, 4, 81))

@@ -18,6 +18,7 @@ L0, L1, Delta, M, eps, sigma, tau, n, T = sp.symbols(
     "L_0 L_1 Delta M epsilon sigma tau n T", positive=True
 )
 n0 = sp.Symbol("n_0", positive=True, integer=True)
+INPUT_SYMBOLS = (L0, L1, Delta, M, eps, sigma, tau, n, n0, T)  # what a schedule may read
 g = sp.Symbol("g", nonnegative=True)  # gradient (or estimator) norm fed to a step rule
 
 

@@ -164,7 +164,7 @@ def screen_bound(inst: Instance, method: str, L1: float | None = None) -> float:
     if prob is not None:
         start = catalog.start_constants(prob, np.array(inst.x0))
         i = schedules.Inputs(prob.constants.L0, prob.constants.L1, start.Delta, start.M, inst.eps)
-        return schedules.selection_bound(method, i)
+        return get_method(method).selection_at(i)
     rows = [np.trim_zeros(np.asarray(r, dtype=float), "b") for r in poly_rows(inst)]
     delta = sum(npoly.polyval(x, r) - _min_float(r) for r, x in zip(rows, inst.x0, strict=True))
     m = math.sqrt(
@@ -177,7 +177,7 @@ def screen_bound(inst: Instance, method: str, L1: float | None = None) -> float:
         if l0 <= 0:
             continue
         i = schedules.Inputs(l0, lam, float(delta), m, inst.eps)
-        best = min(best, schedules.selection_bound(method, i))
+        best = min(best, get_method(method).selection_at(i))
     return best
 
 
@@ -190,4 +190,4 @@ def fixed_bound(prob, start, method: str, eps: float, sigma: float = 0.0) -> flo
 
 def spider_K(L0: float, L1: float, Delta: float, M: float, eps: float) -> int:
     """T5's noiseless K (sigma = 0, n0 = 1) for target eps."""
-    return int(schedules.spider_clip_K(schedules.Inputs(L0, L1, Delta, M, eps)))
+    return int(get_method("spider_clip").budget(schedules.Inputs(L0, L1, Delta, M, eps)))

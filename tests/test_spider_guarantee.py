@@ -12,7 +12,7 @@ from l0l1 import theory as th
 from l0l1.methods.registry import get_method
 from l0l1.problems.catalog import make_problem, start_constants
 from l0l1.runs import run, start_point
-from l0l1.schedules import Inputs, build, evaluate, spider_clip_K
+from l0l1.schedules import Inputs, build, evaluate
 
 SEEDS = range(12)
 C_ONLINE = float(th.spider_clip_C(th.RHO_ONLINE).subs(th.n0, 1))
@@ -33,7 +33,7 @@ def test_share_of_runs_reaching_t_within_K(name, params, x0, eps, tau, t_over_C_
     assert t < c.L0 / c.L1  # the guarantee covers min{||grad f||, L0/L1}
     start = start_constants(prob, start_point(prob, x0))
     i = Inputs(L0=c.L0, L1=c.L1, Delta=start.Delta, M=start.M, eps=eps, sigma=tau, tau=tau)
-    K = int(spider_clip_K(i))
+    K = int(get_method("spider_clip").budget(i))
     assert math.ceil(evaluate(th.SPIDER_CLIP_K_MIN, i)) == K
     sched = build(get_method("spider_clip"), i, finite=False)
     # The hitting threshold is t; the schedule stays the one for eps (same values, overridden

@@ -22,6 +22,9 @@ from hypothesis import strategies as st
 
 from l0l1 import theory as th
 from l0l1.methods import steps
+from l0l1.methods.registry import get_method
+
+V24_SI = get_method("v24_si").rule  # a jitted rule, registered like a user's
 
 DIGITS = 30
 pos = st.floats(min_value=1e-3, max_value=1e3, allow_nan=False, allow_infinity=False)
@@ -96,7 +99,7 @@ def test_normalized_rule(L0, L1, g):
 @given(L0=pos, L1=pos, g=gs)
 def test_v24_rules(L0, L1, g):
     u = Fraction(L1) * Fraction(g)
-    h, clipped = kernel(steps.RULE_V24_SI, [L0, L1], g)
+    h, clipped = kernel(V24_SI, [L0, L1], g)
     assert close(h, exact(th.V24_SI_STEP, L_0=L0, L_1=L1, g=g))
     _check_flag(clipped, u, Fraction(L0))
     h, clipped = kernel(steps.RULE_V24_CL, [L0, L1], g)
@@ -202,7 +205,7 @@ def _params(rule, c):
     table = {
         steps.RULE_CLIP: ([at(th.CLIP_ETA), at(th.CLIP_GAMMA)], at(th.CLIP_STEP)),
         steps.RULE_NORMALIZED: ([at(th.NGD_ETA), at(th.NGD_BETA)], at(th.NGD_STEP)),
-        steps.RULE_V24_SI: ([L0, L1], at(th.V24_SI_STEP)),
+        V24_SI: ([L0, L1], at(th.V24_SI_STEP)),
         steps.RULE_V24_CL: ([L0, L1], at(th.V24_CL_STEP)),
         steps.RULE_V24_STAR: ([L0, L1], at(th.V24_STAR_STEP)),
         steps.RULE_SMOOTH: ([L0, L1, th.SMOOTH_NU], at(th.SMOOTH_STEP)),
@@ -233,7 +236,7 @@ def limit_at_zero(expr, sym):
 RULES_WITH_G = [
     steps.RULE_CLIP,
     steps.RULE_NORMALIZED,
-    steps.RULE_V24_SI,
+    V24_SI,
     steps.RULE_V24_CL,
     steps.RULE_V24_STAR,
     steps.RULE_SMOOTH,
@@ -259,7 +262,7 @@ def test_g_zero_is_the_limit(rule, c):
 @pytest.mark.parametrize(
     ("rule", "expr", "p_of"),
     [
-        (steps.RULE_V24_SI, th.V24_SI_STEP, lambda L0: [L0, 0.0]),
+        (V24_SI, th.V24_SI_STEP, lambda L0: [L0, 0.0]),
         (steps.RULE_V24_CL, th.V24_CL_STEP, lambda L0: [L0, 0.0]),
         (steps.RULE_V24_STAR, th.V24_STAR_STEP, lambda L0: [L0, 0.0]),
         (steps.RULE_SMOOTH, th.SMOOTH_STEP, lambda L0: [L0, 0.0, 0.5671432904097838]),
@@ -288,7 +291,7 @@ def test_v24_ordering(L0, L1, g):
 
     g stays above the subnormal range: there u/(L0 + u) loses bits and h* is off by
     ~1e-11 relative (reported to the lead, harmless: the step length h g is ~1e-313)."""
-    h_si = kernel(steps.RULE_V24_SI, [L0, L1], g)[0]
+    h_si = kernel(V24_SI, [L0, L1], g)[0]
     h_cl = kernel(steps.RULE_V24_CL, [L0, L1], g)[0]
     h_st = kernel(steps.RULE_V24_STAR, [L0, L1], g)[0]
     tol = 1 + 4 * np.finfo(float).eps
@@ -304,7 +307,7 @@ def test_v24_ordering(L0, L1, g):
 
 def test_v24_ordering_is_strict_when_gradient_dominated():
     """Not a tautology: at L1 g = 10 L0 the three steps differ by more than rounding."""
-    rules = (steps.RULE_V24_CL, steps.RULE_V24_SI, steps.RULE_V24_STAR)
+    rules = (steps.RULE_V24_CL, V24_SI, steps.RULE_V24_STAR)
     h = [kernel(r, [1.0, 1.0], 10.0)[0] for r in rules]
     assert h[0] < h[1] * (1 - 1e-3) and h[1] < h[2] * (1 - 1e-3)
     assert close(h[0], 1 / 30) and close(h[1], 1 / 16) and close(h[2], math.log1p(10 / 11) / 10)

@@ -216,7 +216,14 @@ def sample_grad(oracle, kind, P, v, sample, x):
 
 # ---------------------------------------------------------------- step rules (T3-T5)
 def step_size(rule, p, g):
-    """(h, clipped) of the rule; for a min{first, second}, clipped = second < first."""
+    """(h, clipped) of the rule; for a min{first, second}, clipped = second < first.
+
+    V24's h_si is a jitted rule in the registry (registered like a user's); its token
+    maps to the V24_SI formula below."""
+    from l0l1.methods.registry import get_method
+
+    if rule is get_method("v24_si").rule:
+        rule = V24_SI
     p = [float(t) for t in p]
 
     def two(first, second):

@@ -370,14 +370,15 @@ def _predict(t: Task, per_call: float) -> tuple[int, int, float, str]:
     setup = max(time.perf_counter() - start - r.oracle_calls * per_call, 0.0)
     inputs = schedules.Inputs(L0=r.L0, L1=r.L1, Delta=r.Delta, M=r.M, eps=t.eps, n=problem.n,
                               n0=t.n0)  # fmt: skip
+    spec = get_method(t.method)
     K, basis = r.bound, r.bound_name
     if t.overrides:
         K, basis = None, "max_iter (parameters overridden: no bound)"
     elif t.method == "spider":
         K = schedules.evaluate(th.SPIDER_K, inputs, L=r.params["L"])
         basis = "F18 K = 4 L Delta n0 / eps^2 + 1"
-    elif t.method == "spider_clip" and K is None:
-        K = schedules.spider_clip_K(inputs)
+    elif spec.budget is not None and K is None:
+        K = spec.budget(inputs)
         basis = "T5 K = ceil(4 n0 L0 Delta / eps^2)"
     elif K is None:
         basis = "max_iter (no bound in the theory)"
@@ -385,12 +386,11 @@ def _predict(t: Task, per_call: float) -> tuple[int, int, float, str]:
         K = None
     budget = t.max_iter
     if budget is None:
-        spider_k = t.method == "spider_clip" and not t.overrides and K is not None
-        budget = int(min(K, SPIDER_CLIP_K_CAP)) if spider_k else DEFAULT_MAX_ITER
+        own = spec.budget is not None and not t.overrides and K is not None
+        budget = int(min(K, SPIDER_CLIP_K_CAP)) if own else DEFAULT_MAX_ITER
     iters = budget if K is None else min(math.ceil(K), budget)
     if K is not None and iters < K:
         basis += ", capped by max_iter"
-    spec = get_method(t.method)
     if spec.family == "spider":
         q, S1, S2 = (int(r.params[k]) for k in ("q", "S1", "S2"))
         sizes = {"K": iters, "q": q, "S_1": problem.n or S1, "S_2": S2}  # exact refresh: n

@@ -1,54 +1,204 @@
-"""The methods users can name, with the kernel and step rule each one runs (THEORY T3-T5)."""
+"""The methods users can name: one entry each, holding everything about it (THEORY T3-T5).
+
+A :class:`MethodSpec` holds the kernel family, the step rule, the rule's parameter layout,
+the schedule (constants -> parameters), the theory's bound with its text, the bound that
+picks L1 on a frontier, the default budget and its flags. Adding a method touches its
+entry here (and its test); nothing else switches on method names.
+
+Your own method comes in through the same door, :func:`register_method`; so does the
+built-in ``v24_si`` (its rule is a jitted function like a user's), so that door is tested
+by every run of the built-ins.
+
+    >>> import numpy as np
+    >>> from numba import njit
+    >>> from l0l1 import register_method
+    >>> @njit
+    ... def half_normalized(p, g):          # h = p[0] / (1 + g): (h, clipped)
+    ...     return p[0] / (1.0 + g), g > 1.0
+    >>> spec = register_method("half_normalized", step=half_normalized,
+    ...                        schedule={"eta": 0.1}, replace=True)
+    >>> spec.param_names, spec.stochastic
+    (('eta',), False)
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from l0l1.methods import steps
 from l0l1.validate import InputError, did_you_mean
 
+ESTIMATORS = ("exact", "sample", "spider")  # -> (family, stochastic) below
+_FAMILY = {"exact": ("single", False), "sample": ("single", True), "spider": ("spider", True)}
+
 
 @dataclass(frozen=True)
 class MethodSpec:
-    """A method: its kernel family ("single" or "spider"), step rule and rule parameters.
+    """A method and everything its runs need.
 
-    ``param_names`` is the layout of the rule's parameter array ``p`` (see steps.py);
-    ``stochastic`` methods draw from an oracle, the others use exact gradients; ``label``
-    is the name figures and demos show.
+    ``family`` is the kernel ("single": one estimator per step; "spider": F18's
+    estimator); ``rule`` a built-in rule's integer (steps.RULE_*) or a JitCode token of a
+    jitted ``step(p, g) -> (h, clipped)``; ``param_names`` the layout of ``p``;
+    ``schedule(inputs, finite)`` the named values (for "spider" also q, S1, S2);
+    ``bound(inputs)`` the theory's iteration bound (None: none given) described by
+    ``bound_text``; ``selection(inputs)`` what picking L1 on a frontier minimizes (T2);
+    ``budget(inputs)`` the default iteration budget when the theory fixes one (T5's K);
+    ``notes`` assumptions every run of the method carries.
     """
 
     name: str
     family: str
-    rule: int
+    rule: object
     param_names: tuple[str, ...]
     stochastic: bool
     source: str
     label: str
+    schedule: Callable
+    bound: Callable | None = None
+    bound_text: str = ""
+    selection: Callable | None = None
+    budget: Callable | None = None
+    needs_positive_L0: bool = False
+    notes: tuple[str, ...] = field(default_factory=tuple)
+    builtin: bool = True
+
+    def bound_at(self, i) -> float | None:
+        return None if self.bound is None else self.bound(i)
+
+    def selection_at(self, i) -> float:
+        """The bound that picks L1 (T2 'Choosing L1'): ``selection``, else ``bound``."""
+        chooser = self.selection or self.bound
+        return math.inf if chooser is None else chooser(i)
 
 
-METHODS = {
+# --- building blocks of the built-in entries (theory expressions evaluated lazily) ---------
+
+
+def _th(name: str, **extra) -> Callable:
+    """inputs -> the theory expression ``l0l1.theory.<name>`` evaluated at them."""
+
+    def at(i, **more):
+        from l0l1 import schedules
+        from l0l1 import theory as th
+
+        return schedules.evaluate(getattr(th, name), i, **extra, **more)
+
+    at.__qualname__ = f"theory.{name}"
+    return at
+
+
+def _v24_bound(a: str) -> Callable:
+    def at(i):
+        from l0l1 import schedules
+        from l0l1 import theory as th
+
+        return schedules.evaluate(th.v24_bound(th.V24_A[a]), i)
+
+    return at
+
+
+def _values(**parts) -> Callable:
+    """schedule(inputs, finite) from named parts: a theory function or an Inputs field."""
+
+    def schedule(i, finite):
+        return {k: (getattr(i, v) if isinstance(v, str) else v(i)) for k, v in parts.items()}
+
+    return schedule
+
+
+def _spider_schedule(i, finite):
+    from l0l1 import schedules
+
+    values = {"L": i.L0 + i.L1 * i.M, "n0": float(i.n0), "eps": i.eps}
+    values.update(schedules.f18_sizes(i, finite))
+    return values
+
+
+def _spider_clip_schedule(i, finite):
+    from l0l1 import schedules
+
+    values = {"L0": i.L0, "L1": i.L1, "n0": float(i.n0), "eps": i.eps}
+    values.update(schedules.t5_sizes(i, finite))
+    return values
+
+
+def _spider_clip_K(i):
+    """T5: the noiseless K when sigma = 0, else K = ceil(4 n0 L0 Delta / eps^2)."""
+    if i.sigma == 0:
+        return _th("SPIDER_CLIP_K_NOISELESS")(i)
+    return float(math.ceil(_th("SPIDER_CLIP_K_MIN")(i)))
+
+
+def _spider_clip_bound(i):
+    return _spider_clip_K(i) if i.sigma == 0 else None
+
+
+def _spider_selection(i):
+    return _th("SPIDER_K")(i, L=i.L0 + i.L1 * i.M)
+
+
+_L0_L1 = {"L0": "L0", "L1": "L1"}
+
+METHODS: dict[str, MethodSpec] = {
     m.name: m
     for m in (
-        MethodSpec("gd", "single", steps.RULE_FIXED, ("h",), False, "T3; Z20 Thm 6", "GD"),
-        MethodSpec("clipped_gd", "single", steps.RULE_CLIP, ("eta_c", "gamma"), False,
-                   "T3; Z20 Thm 3", "clipped GD"),
-        MethodSpec("normalized_gd", "single", steps.RULE_NORMALIZED, ("eta_n", "beta"), False,
-                   "T3; Z20", "normalized GD"),
-        MethodSpec("v24_si", "single", steps.RULE_V24_SI, ("L0", "L1"), False, "T3; V24",
-                   "V24 h_si"),
-        MethodSpec("v24_cl", "single", steps.RULE_V24_CL, ("L0", "L1"), False, "T3; V24",
-                   "V24 h_cl"),
-        MethodSpec("v24_star", "single", steps.RULE_V24_STAR, ("L0", "L1"), False, "T3; V24",
-                   "V24 h*"),
-        MethodSpec("smoothed_clip", "single", steps.RULE_SMOOTH, ("L0", "L1", "nu"), False,
-                   "T3; Gorbunov et al. 2024", "smoothed clipping"),
-        MethodSpec("sgd", "single", steps.RULE_FIXED, ("h",), True, "T4; Z20 Thm 8", "SGD"),
-        MethodSpec("clipped_sgd", "single", steps.RULE_CLIP_SGD, ("L1", "tau", "eta"), True,
-                   "T4; Z20 Thm 7 (corrected first branch)", "clipped SGD"),
-        MethodSpec("spider", "spider", steps.RULE_SPIDER, ("L", "n0", "eps"), True, "T5; F18",
-                   "SPIDER"),
-        MethodSpec("spider_clip", "spider", steps.RULE_SPIDER_CLIP, ("L0", "L1", "n0", "eps"),
-                   True, "T5; R23, this project's schedule", "SPIDER-clip"),
+        MethodSpec(
+            "gd", "single", steps.RULE_FIXED, ("h",), False, "T3; Z20 Thm 6", "GD",
+            _values(h=_th("GD_STEP")), _th("GD_BOUND"),
+            "Z20 Thm 6: 4 (L0 + L1 M) Delta / eps^2",
+        ),
+        MethodSpec(
+            "clipped_gd", "single", steps.RULE_CLIP, ("eta_c", "gamma"), False,
+            "T3; Z20 Thm 3", "clipped GD",
+            _values(eta_c=_th("CLIP_ETA"), gamma=_th("CLIP_GAMMA")), _th("CLIP_BOUND"),
+            "Z20 Thm 3: 20 L0 D/eps^2 + 20 max(1,L1^2) D/L0", needs_positive_L0=True,
+        ),
+        MethodSpec(
+            "normalized_gd", "single", steps.RULE_NORMALIZED, ("eta_n", "beta"), False,
+            "T3; Z20", "normalized GD",
+            _values(eta_n=_th("NGD_ETA"), beta=_th("NGD_BETA")), _th("NGD_BOUND"),
+            "T3 (derived): 26 L0 D/eps^2 + 26 max(1,L1^2) D/L0", needs_positive_L0=True,
+        ),
+        # v24_si: registered below through register_method, the users' door.
+        MethodSpec(
+            "v24_cl", "single", steps.RULE_V24_CL, ("L0", "L1"), False, "T3; V24",
+            "V24 h_cl", _values(**_L0_L1), _v24_bound("v24_cl"),
+            "V24: 2 L0 D/(a eps^2) + 3 L1 D/(a eps), a = 1/2", needs_positive_L0=True,
+        ),
+        MethodSpec(
+            "v24_star", "single", steps.RULE_V24_STAR, ("L0", "L1"), False, "T3; V24",
+            "V24 h*", _values(**_L0_L1), _v24_bound("v24_star"),
+            "V24: 2 L0 D/(a eps^2) + 3 L1 D/(a eps), a = 1", needs_positive_L0=True,
+        ),
+        MethodSpec(
+            "smoothed_clip", "single", steps.RULE_SMOOTH, ("L0", "L1", "nu"), False,
+            "T3; Gorbunov et al. 2024", "smoothed clipping",
+            _values(**_L0_L1, nu=_th("SMOOTH_NU")), selection=_v24_bound("v24_si"),
+            needs_positive_L0=True,
+        ),
+        MethodSpec(
+            "sgd", "single", steps.RULE_FIXED, ("h",), True, "T4; Z20 Thm 8", "SGD",
+            _values(h=_th("SGD_STEP")), selection=_th("CLIP_BOUND"),
+        ),
+        MethodSpec(
+            "clipped_sgd", "single", steps.RULE_CLIP_SGD, ("L1", "tau", "eta"), True,
+            "T4; Z20 Thm 7 (corrected first branch)", "clipped SGD",
+            _values(L1="L1", tau="tau", eta=_th("CLIP_SGD_ETA")), selection=_th("CLIP_BOUND"),
+        ),
+        MethodSpec(
+            "spider", "spider", steps.RULE_SPIDER, ("L", "n0", "eps"), True, "T5; F18",
+            "SPIDER", _spider_schedule, selection=_spider_selection,
+            notes=("F18 needs a global L; L = L0 + L1 M is a heuristic on (L0,L1) problems",),
+        ),
+        MethodSpec(
+            "spider_clip", "spider", steps.RULE_SPIDER_CLIP, ("L0", "L1", "n0", "eps"), True,
+            "T5; R23, this project's schedule", "SPIDER-clip", _spider_clip_schedule,
+            _spider_clip_bound, "T5 noiseless K: min_k ||grad f(x_k)|| <= 2 eps",
+            selection=_th("SPIDER_CLIP_K_NOISELESS"), budget=_spider_clip_K,
+            needs_positive_L0=True,
+        ),
     )
 }  # fmt: skip
 
@@ -59,3 +209,172 @@ def get_method(name: str) -> MethodSpec:
         return METHODS[name]
     hint = did_you_mean(name, METHODS)
     raise InputError(f"method: {name!r} is unknown{hint}; allowed: {', '.join(METHODS)}")
+
+
+def register_method(
+    name: str,
+    step,
+    *,
+    schedule,
+    params: tuple[str, ...] | None = None,
+    estimator: str = "exact",
+    bound=None,
+    bound_text: str = "",
+    label: str | None = None,
+    source: str = "user",
+    needs_positive_L0: bool = False,
+    replace: bool = False,
+) -> MethodSpec:
+    """Register a method whose step rule is your jitted ``step(p, g) -> (h, clipped)``.
+
+    ``p`` is a float64 array of the rule's parameters, ``g`` the estimator norm; ``h`` is
+    the step size (x <- x - h * estimator) and ``clipped`` whether a clipping branch was
+    active (counted in the run's clip statistics). ``estimator`` picks the kernel:
+    "exact" (full gradients), "sample" (the stochastic oracle, SGD-like) or "spider"
+    (F18's estimator; the schedule must then also give q, S1 and S2).
+    ``schedule``: a dict name -> value, where a value is a number, a SymPy expression in
+    the symbols of :mod:`l0l1.theory` (L0, L1, Delta, M, eps, sigma, tau, n, n0, T), or a
+    function of the run's :class:`l0l1.schedules.Inputs`; the dict's order is the layout
+    of ``p``. Or a function ``(inputs, finite) -> dict``, with the layout in ``params``.
+    ``bound``: the iterations the theory promises (SymPy expression or function of the
+    inputs), or None. After registration the method runs in ``run``, sweeps, fits and
+    figures like a built-in one (in this process; a sweep imports the module that
+    registers it, see the ``module:function`` entry points).
+    """
+    if not isinstance(name, str) or not name.isidentifier():
+        raise InputError(f"name: {name!r} is not allowed; allowed: a Python identifier")
+    if name in METHODS and METHODS[name].builtin:
+        raise InputError(f"name: {name!r} is a built-in method; allowed: a new name")
+    if name in METHODS and not replace:
+        raise InputError(
+            f"name: {name!r} is already registered; allowed: a new name or replace=True"
+        )
+    spec = method_spec(
+        name, step, schedule=schedule, params=params, estimator=estimator, bound=bound,
+        bound_text=bound_text, label=label, source=source, needs_positive_L0=needs_positive_L0,
+    )  # fmt: skip
+    METHODS[name] = spec
+    return spec
+
+
+def method_spec(
+    name: str,
+    step,
+    *,
+    schedule,
+    params=None,
+    estimator: str = "exact",
+    bound=None,
+    bound_text: str = "",
+    label: str | None = None,
+    source: str = "user",
+    needs_positive_L0: bool = False,
+    builtin: bool = False,
+) -> MethodSpec:
+    """The MethodSpec that :func:`register_method` registers (validated, step compiled)."""
+    from l0l1 import usercode
+
+    if estimator not in ESTIMATORS:
+        hint = did_you_mean(estimator, ESTIMATORS)
+        raise InputError(
+            f"estimator: {estimator!r} is unknown{hint}; allowed: {', '.join(ESTIMATORS)}"
+        )
+    family, stochastic = _FAMILY[estimator]
+    sched, layout = _schedule(schedule, params)
+    if family == "spider":
+        layout = tuple(k for k in layout if k not in ("q", "S1", "S2"))
+    fn = usercode.as_jitted(step, "step")
+    _check_step(fn, len(layout))
+    spec = MethodSpec(
+        name=name, family=family, rule=usercode.JitCode("rule", {"step": fn}),
+        param_names=layout, stochastic=stochastic, source=source, label=label or name,
+        schedule=sched, bound=_expression(bound, "bound"), bound_text=bound_text,
+        needs_positive_L0=needs_positive_L0, builtin=builtin,
+    )  # fmt: skip
+    return spec
+
+
+def _schedule(schedule, params) -> tuple[Callable, tuple[str, ...]]:
+    if callable(schedule):
+        if not params or not all(isinstance(p, str) for p in params):
+            raise InputError(
+                f"params: {params!r} is not allowed; allowed: the names of p's entries in order "
+                "(needed when schedule is a function)"
+            )
+        return schedule, tuple(params)
+    if not isinstance(schedule, dict) or not schedule:
+        raise InputError(
+            f"schedule: {schedule!r} is not allowed; allowed: a non-empty dict name -> number, "
+            "SymPy expression or function of the inputs, or a function (inputs, finite) -> dict"
+        )
+    parts = {str(k): _expression(v, f"schedule {k}") for k, v in schedule.items()}
+    return (lambda i, finite: {k: f(i) for k, f in parts.items()}), tuple(parts)
+
+
+def _expression(value, field: str):
+    """A function of the inputs from a number, a SymPy expression or a function."""
+    if value is None:
+        return None
+    if callable(value) and not hasattr(value, "free_symbols"):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        num = float(value)
+        return lambda i: num
+    import sympy as sp
+
+    if isinstance(value, sp.Expr):
+        from l0l1 import schedules
+        from l0l1 import theory as th
+
+        known = {s.name for s in th.INPUT_SYMBOLS}
+        unknown = sorted(s.name for s in value.free_symbols if s.name not in known)
+        if unknown:
+            raise InputError(
+                f"{field}: symbols {unknown} are unknown; allowed: {', '.join(sorted(known))}"
+            )
+        return lambda i: schedules.evaluate(value, i)
+    raise InputError(
+        f"{field}: {value!r} is not allowed; allowed: a number, a SymPy expression or a function"
+    )
+
+
+def _check_step(fn, n_params: int) -> None:
+    """Compile ``step`` and call it once at p = 1, g = 1: one-line errors otherwise."""
+    import numpy as np
+    from numba.core.errors import NumbaError
+
+    from l0l1.problems.user import numba_first_line
+
+    qual = fn.py_func.__qualname__
+    try:
+        out = fn(np.ones(n_params), 1.0)
+    except NumbaError as err:
+        raise InputError(f"step: Numba cannot compile {qual}: {numba_first_line(err)}") from None
+    except Exception as err:
+        raise InputError(f"step: {qual} raised {type(err).__name__}: {err}") from None
+    if not (isinstance(out, tuple) and len(out) == 2):
+        raise InputError(
+            f"step: {qual} returned {out!r}; allowed: a pair (h, clipped) such as (0.1, False)"
+        )
+    try:
+        h = float(out[0])
+    except (TypeError, ValueError):
+        h = math.nan
+    if not (math.isfinite(h) and h >= 0):
+        raise InputError(f"step: {qual} returned h = {out[0]!r} at g = 1; allowed: finite h >= 0")
+
+
+def _with_v24_si(methods: dict) -> dict:
+    """The built-ins with V24's h_si, built by register_method's own path, in its place."""
+    spec = method_spec(
+        "v24_si", steps.v24_si_step, schedule={"L0": lambda i: i.L0, "L1": lambda i: i.L1},
+        bound=_v24_bound("v24_si"), bound_text="V24: 2 L0 D/(a eps^2) + 3 L1 D/(a eps), a = 1",
+        label="V24 h_si", source="T3; V24", needs_positive_L0=True, builtin=True,
+    )  # fmt: skip
+    names = list(methods)
+    at = names.index("normalized_gd") + 1
+    order = [*names[:at], "v24_si", *names[at:]]
+    return {n: (spec if n == "v24_si" else methods[n]) for n in order}
+
+
+METHODS = _with_v24_si(METHODS)

@@ -24,7 +24,7 @@ from l0l1 import usercode
 RULE_FIXED = 0  # p = [h]                         GD, SGD (Z20 Thm 6 / Thm 8)
 RULE_CLIP = 1  # p = [eta_c, gamma]               clipped GD (Z20 Thm 3)
 RULE_NORMALIZED = 2  # p = [eta_n, beta]          normalized GD (Z20)
-RULE_V24_SI = 3  # p = [L0, L1]                   1/(L0 + 1.5 L1 g)
+# 3 was V24's h_si: now v24_si_step below, a rule in the users' form (registry.py)
 RULE_V24_CL = 4  # p = [L0, L1]                   min{1/(2 L0), 1/(3 L1 g)}
 RULE_V24_STAR = 5  # p = [L0, L1]                 ln(1 + L1 g/(L0 + L1 g))/(L1 g)
 RULE_SMOOTH = 6  # p = [L0, L1, nu]               nu/(2(L0 + L1 g)), nu = W(1)
@@ -41,6 +41,13 @@ def _min_branch(a, b):
     return a, False
 
 
+@njit(cache=True)
+def v24_si_step(p, g):
+    """V24's h_si = 1/(L0 + 1.5 L1 g), p = [L0, L1] (T3), written as a user's rule would be:
+    ``(p, g) -> (h, clipped)``; registered through :func:`l0l1.register_method`'s path."""
+    return 1.0 / (p[0] + 1.5 * p[1] * g), p[1] * g > p[0]
+
+
 @njit(cache=True, inline="always")
 def rule_step_size(rule, p, g):
     """Step size h and clipping flag of built-in rule ``rule`` for estimator norm g >= 0."""
@@ -52,8 +59,6 @@ def rule_step_size(rule, p, g):
         return _min_branch(p[0], p[1] * p[0] / g)
     if rule == RULE_NORMALIZED:
         return p[0] / (g + p[1]), g > p[1]
-    if rule == RULE_V24_SI:
-        return 1.0 / (p[0] + 1.5 * p[1] * g), p[1] * g > p[0]
     if rule == RULE_V24_CL:
         if g == 0.0 or p[1] == 0.0:
             return 0.5 / p[0], False
