@@ -7,7 +7,7 @@ problem, a kernel, a fit or a figure is first used.
 """
 
 __version__ = "0.1.0"
-__all__ = ["make_problem", "run"]
+__all__ = ["Problem", "make_problem", "register_method", "run"]
 
 
 def __getattr__(name):
@@ -15,6 +15,14 @@ def __getattr__(name):
         from l0l1.problems.catalog import make_problem
 
         return make_problem
+    if name == "Problem":
+        from l0l1.problems.base import Problem
+
+        return Problem
+    if name == "register_method":
+        from l0l1.methods.registry import register_method
+
+        return register_method
     if name == "run":
         from l0l1.runs import run
 
