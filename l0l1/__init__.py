@@ -7,10 +7,25 @@ problem, a kernel, a fit or a figure is first used.
 """
 
 __version__ = "0.1.0"
-__all__ = ["Problem", "make_problem", "register_method", "run"]
+__all__ = [
+    "Problem",
+    "estimate_constants",
+    "make_problem",
+    "register_method",
+    "register_problem",
+    "run",
+]
 
 
 def __getattr__(name):
+    if name == "estimate_constants":
+        from l0l1.estimate import estimate_constants
+
+        return estimate_constants
+    if name == "register_problem":
+        from l0l1.problems.catalog import register_problem
+
+        return register_problem
     if name == "make_problem":
         from l0l1.problems.catalog import make_problem
 

@@ -37,6 +37,12 @@ PROBLEM_NAMES = (
     "phase_retrieval", "online_phase_retrieval", "zero_chain", "zero_chain_sum", "z20_bowl",
 )  # fmt: skip
 INT_PARAMS = ("dim", "m", "d", "problem_seed", "T", "n")
+# The built-in names of l0l1.methods.registry.METHODS (tests/test_cli.py checks them too).
+METHOD_NAMES = (
+    "gd", "clipped_gd", "normalized_gd", "v24_si", "v24_cl", "v24_star", "smoothed_clip", "sgd",
+    "clipped_sgd", "spider", "spider_clip",
+)  # fmt: skip
+ENTRY = "module:name or file.py:name"
 
 
 class CliError(Exception):
@@ -93,8 +99,44 @@ def _overrides(items: list[str]) -> dict:
     return out
 
 
+def _params(items: list[str]) -> dict:
+    """--param KEY=VALUE: an integer, a number or a comma-separated list of numbers."""
+    out = {}
+    for item in items:
+        key, sep, val = item.partition("=")
+        key = key.strip()
+        if not sep or not key.isidentifier():
+            raise CliError(f"param: {item!r} is not KEY=VALUE; allowed e.g. --param scale=2")
+        try:
+            out[key] = int(val)
+        except ValueError:
+            nums = _numbers(val, f"param {key}")
+            out[key] = nums[0] if len(nums) == 1 and "," not in val else nums
+    return out
+
+
+def _registered(module: str, table: str, builtin: tuple[str, ...]) -> tuple[str, ...]:
+    """Names registered in this process beyond the built-in ones (none unless imported)."""
+    mod = sys.modules.get(module)
+    return tuple(n for n in getattr(mod, table, ()) if n not in builtin)
+
+
+def _import_plugins(argv) -> None:
+    """Import the modules / files named by --import (before the listings are built)."""
+    pre = argparse.ArgumentParser(add_help=False)
+    pre.add_argument("--import", dest="imports", action="append", default=[])
+    known, _ = pre.parse_known_args(argv)
+    if not known.imports:
+        return
+    from l0l1 import entrypoints
+
+    for ref in known.imports:
+        module_ref = ref[:-1] if ref.endswith(":") else ref
+        entrypoints.import_module(module_ref, "import")
+
+
 def _problem_kwargs(args) -> dict:
-    kwargs = {}
+    kwargs = _params(args.param)
     for opt, key in PROBLEM_PARAMS.items():
         raw = getattr(args, opt, None)
         if raw is None:
@@ -112,11 +154,16 @@ def _problem_kwargs(args) -> dict:
 
 def _add_problem_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("problem")
+    names = PROBLEM_NAMES + _registered("l0l1.problems.catalog", "PROBLEMS", PROBLEM_NAMES)
     g.add_argument(
         "--problem",
         default="polynomial",
-        help=f"problem name (default: polynomial): {', '.join(PROBLEM_NAMES)}",
+        help=f"problem name (default: polynomial): {', '.join(names)}; or {ENTRY}",
     )
+    g.add_argument(
+        "--param", action="append", default=[], metavar="KEY=VALUE",
+        help="a keyword parameter of the problem's builder (e.g. a registered problem's)",
+    )  # fmt: skip
     g.add_argument("--coeffs", help="polynomial coefficients a0,a1,... (ascending); ';' = rows")
     g.add_argument("--L1", help="fix L1 (default: the schedule picks it on the frontier)")
     g.add_argument("--dim", help="dimension of exp / cosh / logcosh sums")
@@ -142,13 +189,21 @@ def build_parser() -> argparse.ArgumentParser:
         "exact oracle counts on problems with certified constants.",
     )
     parser.add_argument("--version", action="store_true", help="print the version and exit")
+    parser.add_argument(
+        "--import", dest="imports", action="append", default=[], metavar="MODULE",
+        help="import a module or file.py first (registering its problems and methods)",
+    )  # fmt: skip
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     from l0l1 import cli_demo, cli_reproduce
     from l0l1.experiments import cli_sweep
 
     r = sub.add_parser("run", help="run one method on one problem from x0")
     _add_problem_options(r)
-    r.add_argument("--method", default="clipped_gd", help="method name (default: clipped_gd)")
+    methods = METHOD_NAMES + _registered("l0l1.methods.registry", "METHODS", METHOD_NAMES)
+    r.add_argument(
+        "--method", default="clipped_gd",
+        help=f"method name (default: clipped_gd): {', '.join(methods)}; or {ENTRY}",
+    )  # fmt: skip
     r.add_argument("--eps", default="1e-3", help="target gradient norm (default: 1e-3)")
     r.add_argument("--seed", default="0", help="random seed, an integer >= 0 (default: 0)")
     r.add_argument("--budget", help="iteration budget (default: 100000; SPIDER-clip: its K)")
@@ -204,6 +259,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv) -> int:
+    _import_plugins(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.version:

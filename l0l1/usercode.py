@@ -101,7 +101,8 @@ def as_jitted(fn, field: str):
 
 
 def code_hash(role: str, functions: dict, flags: dict) -> str:
-    """SHA-256 over the role, flags and every function's source, closure and globals."""
+    """SHA-256 over the role, flags and every function's module name, source, closure and
+    globals."""
     h = hashlib.sha256(f"{role}|{sorted(flags.items())!r}".encode())
     for slot in sorted(functions):
         h.update(slot.encode())
@@ -118,11 +119,13 @@ def _hash_function(h, fn, seen: set) -> None:
     if code is None:
         h.update(repr(py).encode())
         return
+    # The module's name too: a cached kernel's environment is rebuilt by importing it.
+    h.update(str(getattr(py, "__module__", "")).encode())
     try:
         h.update(inspect.getsource(py).encode())
     except (OSError, TypeError):
         h.update(code.co_code)
-    h.update(repr(code.co_consts).encode())
+    _hash_consts(h, code)
     for cell in py.__closure__ or ():
         try:
             _hash_value(h, cell.cell_contents, seen)
@@ -133,6 +136,29 @@ def _hash_function(h, fn, seen: set) -> None:
         if name in glb:
             h.update(name.encode())
             _hash_value(h, glb[name], seen)
+
+
+def object_hash(obj) -> str:
+    """SHA-256 of what an object is made of: a Problem's or MethodSpec's code key, else the
+    source, closures and globals of a function, else its value."""
+    key = getattr(obj, "code_key", None) or getattr(obj, "source_hash", None)
+    h = hashlib.sha256(type(obj).__qualname__.encode())
+    if isinstance(key, str):
+        h.update(key.encode())
+    else:
+        _hash_value(h, obj, set())
+    return h.hexdigest()
+
+
+def _hash_consts(h, code) -> None:
+    """The constants of a code object, nested code (lambdas, inner functions) by content:
+    the repr of a code object holds its address, which differs in every process."""
+    for const in code.co_consts:
+        if isinstance(const, pytypes.CodeType):
+            h.update(const.co_code)
+            _hash_consts(h, const)
+        else:
+            h.update(repr(const).encode())
 
 
 def _global_names(code) -> list[str]:
@@ -149,12 +175,18 @@ def _hash_value(h, val, seen: set) -> None:
         h.update(np.ascontiguousarray(val).tobytes())
     elif isinstance(val, bool | int | float | complex | str | bytes | type(None)):
         h.update(repr(val).encode())
-    elif isinstance(val, tuple):
+    elif isinstance(val, tuple | list):
         for item in val:
             _hash_value(h, item, seen)
+    elif isinstance(val, dict):
+        for k in sorted(val, key=repr):
+            h.update(repr(k).encode())
+            _hash_value(h, val[k], seen)
     elif isinstance(val, CPUDispatcher | pytypes.FunctionType):
         _hash_function(h, val, seen)
     elif isinstance(val, pytypes.ModuleType):
         h.update(val.__name__.encode())
+    elif type(val).__module__.startswith("sympy"):
+        h.update(repr(val).encode())  # a SymPy expression prints deterministically
     else:
         h.update(type(val).__qualname__.encode())

@@ -13,14 +13,14 @@ A sweep runs every problem x method x eps x seed combination. The TOML format::
     max_calls = 1000000           # oracle-call budget (default 0: none)
 
     [[problems]]                  # one table per problem, in order
-    name = "polynomial"           # a name from l0l1.problems.catalog
+    name = "polynomial"           # a name from l0l1.problems.catalog, or module:function
     label = "x^4"                 # optional (default: name)
     params = { coeffs = [0, 0, 0, 0, 1] }   # the builder's keyword parameters
     x0 = [3.0]                    # optional start (default: catalog.default_x0)
     grid = { L1 = [1.0, 2.0], x0 = [[3.0], [1.0]] }   # optional: product over params and x0
 
     [[methods]]                   # one table per method, in order
-    name = "spider_clip"          # a name from l0l1.methods.registry
+    name = "spider_clip"          # a name from l0l1.methods.registry, or module:name
     label = "spider_clip"         # optional (default: name)
     noise = "bounded"             # optional: exact, bounded, gaussian, minibatch, online
     noise_level = 0.1             # optional: tau (bounded) or sigma (gaussian)
@@ -33,7 +33,9 @@ A sweep runs every problem x method x eps x seed combination. The TOML format::
 
 Tasks are ordered problems (grid points in declared key order) x methods (grid points)
 x eps x seeds. Each task's ``run_key`` hashes every input, the sweep name and the l0l1
-version: a store skips keys it holds, which is how an interrupted sweep resumes.
+version (and, for code outside the package, its source hash: see
+:func:`l0l1.entrypoints.code_identity`): a store skips keys it holds, which is how an
+interrupted sweep resumes.
 
 Every error is one line naming the field path, e.g. ``methods[1].overrides.S2: ...``.
 """
@@ -153,7 +155,8 @@ class Sweep:
                     seed=seed, max_iter=self.max_iter, max_calls=self.max_calls,
                     checkpoints=self.checkpoints,
                 )  # fmt: skip
-                key = run_key(inputs, __version__)
+                code = _code_identity(prob["name"], meth["name"])
+                key = run_key({**inputs, "code": code} if code else inputs, __version__)
                 where = f"{ppath} x {mpath} (eps={eps:g}, seed={seed})"
                 if key in seen:
                     raise InputError(
@@ -234,6 +237,24 @@ def canonical(obj) -> str:
 def run_key(inputs: dict, version: str) -> str:
     """sha256 of the canonical JSON of every input plus the package version (32 hex digits)."""
     return hashlib.sha256(canonical({"inputs": inputs, "l0l1": version}).encode()).hexdigest()[:32]
+
+
+def _code_identity(problem: str, method: str) -> dict:
+    """Hashes of the user code a task runs (empty for built-ins: their keys stay as they were)."""
+    from l0l1 import entrypoints, usercode
+    from l0l1.methods.registry import METHODS
+    from l0l1.problems.catalog import BUILTIN_PROBLEMS, PROBLEMS
+
+    out = {}
+    if entrypoints.is_entry_point(problem):
+        out["problem"] = entrypoints.code_identity(problem)
+    elif problem not in BUILTIN_PROBLEMS:
+        out["problem"] = usercode.object_hash(PROBLEMS[problem])
+    if entrypoints.is_entry_point(method):
+        out["method"] = entrypoints.code_identity(method)
+    elif METHODS[method].code_key:
+        out["method"] = METHODS[method].code_key
+    return out
 
 
 def build_problem(name: str, params_json: str):
@@ -392,11 +413,16 @@ def _at(path: str, point: dict) -> str:
 def _problem(path: str, entry: dict) -> dict:
     import inspect
 
+    from l0l1 import entrypoints
     from l0l1.problems.catalog import PROBLEMS
 
     _known(entry, PROBLEM_KEYS, path)
-    name = _string(f"{path}.name", _req(entry, "name", path), tuple(PROBLEMS))
-    allowed = tuple(inspect.signature(PROBLEMS[name]).parameters)
+    name = _req(entry, "name", path)
+    if entrypoints.is_entry_point(name):
+        allowed = entrypoints.problem_parameters(name, f"{path}.name")
+    else:
+        name = _string(f"{path}.name", name, tuple(PROBLEMS))
+        allowed = tuple(inspect.signature(PROBLEMS[name]).parameters)
     params = entry.get("params", {})
     _table(f"{path}.params", params)
     _known(params, allowed, f"{path}.params")
@@ -432,11 +458,16 @@ def _method_field(method, key: str, path: str, v):
 
 
 def _method(path: str, entry: dict) -> dict:
+    from l0l1 import entrypoints
     from l0l1.methods.registry import METHODS
 
     _known(entry, METHOD_KEYS, path)
-    name = _string(f"{path}.name", _req(entry, "name", path), tuple(METHODS))
-    method = METHODS[name]
+    name = _req(entry, "name", path)
+    if entrypoints.is_entry_point(name):
+        method = entrypoints.method(name, f"{path}.name")
+    else:
+        name = _string(f"{path}.name", name, tuple(METHODS))
+        method = METHODS[name]
     out = {"name": name, "label": _string(f"{path}.label", entry.get("label", name))}
     defaults = {"noise": None, "noise_level": None, "batch": 1, "n0": 1, "probe_every": 1}
     for key, default in defaults.items():

@@ -63,6 +63,7 @@ class MethodSpec:
     needs_positive_L0: bool = False
     notes: tuple[str, ...] = field(default_factory=tuple)
     builtin: bool = True
+    code_key: str = ""  # a user method's code hash (part of its store keys); "" for built-ins
 
     def bound_at(self, i) -> float | None:
         return None if self.bound is None else self.bound(i)
@@ -203,10 +204,18 @@ METHODS: dict[str, MethodSpec] = {
 }  # fmt: skip
 
 
-def get_method(name: str) -> MethodSpec:
-    """The method called ``name``; a one-line ValueError suggesting the closest otherwise."""
+def get_method(name) -> MethodSpec:
+    """The method called ``name`` (or the entry point ``module:name``, see
+    :mod:`l0l1.entrypoints`, or a MethodSpec itself); a one-line InputError suggesting the
+    closest name otherwise."""
+    if isinstance(name, MethodSpec):
+        return name
     if name in METHODS:
         return METHODS[name]
+    from l0l1 import entrypoints
+
+    if entrypoints.is_entry_point(name):
+        return entrypoints.method(name)
     hint = did_you_mean(name, METHODS)
     raise InputError(f"method: {name!r} is unknown{hint}; allowed: {', '.join(METHODS)}")
 
@@ -245,15 +254,16 @@ def register_method(
         raise InputError(f"name: {name!r} is not allowed; allowed: a Python identifier")
     if name in METHODS and METHODS[name].builtin:
         raise InputError(f"name: {name!r} is a built-in method; allowed: a new name")
-    if name in METHODS and not replace:
-        raise InputError(
-            f"name: {name!r} is already registered; allowed: a new name or replace=True"
-        )
     spec = method_spec(
         name, step, schedule=schedule, params=params, estimator=estimator, bound=bound,
         bound_text=bound_text, label=label, source=source, needs_positive_L0=needs_positive_L0,
     )  # fmt: skip
-    METHODS[name] = spec
+    if name in METHODS and not replace and METHODS[name].code_key != spec.code_key:
+        raise InputError(
+            f"name: {name!r} is already registered with other code; allowed: a new name or "
+            "replace=True"
+        )
+    METHODS[name] = spec  # the same code again (a module imported twice) is no conflict
     return spec
 
 
@@ -285,11 +295,15 @@ def method_spec(
         layout = tuple(k for k in layout if k not in ("q", "S1", "S2"))
     fn = usercode.as_jitted(step, "step")
     _check_step(fn, len(layout))
+    rule = usercode.JitCode("rule", {"step": fn})
+    code_key = usercode.object_hash(
+        (rule.key, estimator, layout, schedule, params, bound, bound_text, needs_positive_L0)
+    )
     spec = MethodSpec(
-        name=name, family=family, rule=usercode.JitCode("rule", {"step": fn}),
-        param_names=layout, stochastic=stochastic, source=source, label=label or name,
-        schedule=sched, bound=_expression(bound, "bound"), bound_text=bound_text,
-        needs_positive_L0=needs_positive_L0, builtin=builtin,
+        name=name, family=family, rule=rule, param_names=layout, stochastic=stochastic,
+        source=source, label=label or name, schedule=sched, bound=_expression(bound, "bound"),
+        bound_text=bound_text, needs_positive_L0=needs_positive_L0, builtin=builtin,
+        code_key="" if builtin else code_key,
     )  # fmt: skip
     return spec
 

@@ -62,14 +62,60 @@ PROBLEMS = {
 }
 
 
+BUILTIN_PROBLEMS = tuple(PROBLEMS)
+
+
+def register_problem(name: str, builder, *, replace: bool = False):
+    """Make ``builder(**params) -> Problem`` known as problem ``name`` in this process.
+
+    After registration ``make_problem(name, ...)``, ``run``, sweeps and the CLI's listings
+    (``l0l1 --import your_module run --help``) know it like a built-in problem. In sweep
+    files prefer the entry point ``module:builder`` (imported by each worker process).
+    Returns ``builder``, so it can be used as a decorator's target.
+    """
+    from l0l1 import usercode
+
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ProblemError(f"name: {name!r} is not allowed; allowed: a Python identifier")
+    if name in BUILTIN_PROBLEMS:
+        raise ProblemError(f"name: {name!r} is a built-in problem; allowed: a new name")
+    if not callable(builder):
+        raise ProblemError(
+            f"builder: {builder!r} is not allowed; allowed: a function returning a Problem"
+        )
+    old = PROBLEMS.get(name)
+    if (
+        old is not None
+        and not replace
+        and usercode.object_hash(old) != usercode.object_hash(builder)
+    ):
+        raise ProblemError(
+            f"name: {name!r} is already registered with other code; allowed: a new name or "
+            "replace=True"
+        )
+    PROBLEMS[name] = builder
+    return builder
+
+
 def problem_parameters(name: str) -> tuple[str, ...]:
     """The keyword parameters of problem ``name`` (empty for an unknown name)."""
+    from l0l1 import entrypoints
+
+    if entrypoints.is_entry_point(name):
+        return entrypoints.problem_parameters(name)
     builder = PROBLEMS.get(name)
     return tuple(inspect.signature(builder).parameters) if builder else ()
 
 
 def make_problem(name: str, **params) -> Problem:
-    """Build the problem called ``name`` from keyword parameters (validated)."""
+    """Build the problem called ``name`` from keyword parameters (validated).
+
+    ``name`` may be an entry point ``module:function`` or ``file.py:function`` (a Problem
+    or a function returning one; see :mod:`l0l1.entrypoints`)."""
+    from l0l1 import entrypoints
+
+    if entrypoints.is_entry_point(name):
+        return entrypoints.problem(name, params)
     if name not in PROBLEMS:
         hint = did_you_mean(name, PROBLEMS)
         raise ProblemError(f"problem: {name!r} is unknown{hint}; allowed: {', '.join(PROBLEMS)}")

@@ -292,10 +292,12 @@ def from_sympy(expr, symbols, *, L1: float = 1.0, name: str | None = None, x0=No
             expr = parse_polynomial(expr).as_expr()
         except ParseError as err:
             raise ProblemError(f"expr: {err}") from None
-        symbols = [X] if symbols in (None, "x") else symbols
+        symbols = [X] if symbols in (None, "x", ["x"], ("x",)) else symbols
     if not isinstance(expr, sp.Expr):
         raise ProblemError(f"expr: {expr!r} is not allowed; allowed: a SymPy expression or text")
-    syms = [symbols] if isinstance(symbols, sp.Symbol) else list(symbols or [])
+    syms = [symbols] if isinstance(symbols, sp.Symbol | str) else list(symbols or [])
+    by_name = {str(s): s for s in expr.free_symbols}  # names given as text
+    syms = [by_name.get(s, sp.Symbol(s)) if isinstance(s, str) else s for s in syms]
     if not syms or not all(isinstance(s, sp.Symbol) for s in syms):
         raise ProblemError(f"symbols: {symbols!r} is not allowed; allowed: SymPy symbols")
     extra = expr.free_symbols - set(syms)
