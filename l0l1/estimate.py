@@ -23,7 +23,10 @@ The growth ladder answers "does a finite pair fit?": if L0*(L1) still grows (by 
 ``growth_rtol``) at the last doubling of the region for *every* L1 of the grid, no finite
 pair fits the sampled region's trend (e.g. f = e^{x^2}, THEORY T2's non-example) and the
 result says so (``fits=False``). Otherwise (e.g. x^4, whose L0*(L1) = 16/L1^2 saturates once
-the region contains |x| = 2/L1) ``fits=True``.
+the region contains |x| = 2/L1) ``fits=True``. The ladder sees only what its radii reach:
+for e^{x^2} at L1 = 100, h - L1 g stays below h(0) = 2 until |x| > 50, so on the default
+grid (up to L1 = 100) and radius 8 the pair (2, 100) does fit every sampled point and
+``fits`` is True; choose ``L1_grid`` as the L1 values you would run with.
 
     >>> from l0l1.problems.catalog import make_problem
     >>> est = estimate_constants(make_problem("polynomial", coeffs=[0, 0, 0, 0, 1]),
