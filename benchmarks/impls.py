@@ -67,6 +67,72 @@ def numba_clipped_gd(P, x0, eta, gamma, eps, iters):
     return out[0], out[1], out[3], out[4], out[5], out[6]
 
 
+_USER: dict = {}
+
+
+def user_poly8(P, variant: str = "same"):
+    """The separable polynomial as a user writes it, handed to Problem.from_functions (the
+    kernels' user door). ``variant`` "same": the built-in's arithmetic (value and
+    derivative by one Horner pass per coordinate, one coordinate at a time: the same bits
+    as the built-in gradient); "dcoef": Horner on the derivative's coefficients k a_k
+    (one chain of 7 mul-adds instead of two dependent ones; other rounding)."""
+    from numba import njit
+
+    from l0l1 import Problem
+
+    key = (id(P), P.shape, variant)
+    if key in _USER:
+        return _USER[key]
+    C = np.ascontiguousarray(P)
+    D = np.ascontiguousarray(P[:, 1:] * np.arange(1, 9))  # coefficients of p_j'
+
+    @njit
+    def value(x):
+        s = 0.0
+        for j in range(x.size):
+            acc = C[j, 8]
+            for k in range(7, -1, -1):
+                acc = acc * x[j] + C[j, k]
+            s += acc
+        return s
+
+    @njit
+    def grad_same(x, out):
+        for j in range(x.size):
+            val, der = C[j, 8], 0.0
+            for k in range(7, -1, -1):
+                der = der * x[j] + val
+                val = val * x[j] + C[j, k]
+            out[j] = der
+
+    @njit
+    def grad_dcoef(x, out):
+        for j in range(x.size):
+            acc = D[j, 7]
+            for k in range(6, -1, -1):
+                acc = acc * x[j] + D[j, k]
+            out[j] = acc
+
+    grad = grad_same if variant == "same" else grad_dcoef
+    prob = Problem.from_functions(value, grad, dim=P.shape[0], name="user_poly8",
+                                  constants=(1.0, 1.0))  # fmt: skip
+    _USER[key] = prob
+    return prob
+
+
+def user_clipped_gd(P, x0, eta, gamma, eps, iters, variant="same"):
+    from l0l1.methods.kernels import run_single
+    from l0l1.methods.steps import RULE_CLIP
+    from l0l1.problems.oracles import ORACLE_EXACT
+
+    code = user_poly8(P, variant).code
+    out = run_single(
+        code, P, np.zeros(0), 0, ORACLE_EXACT, 0.0, 1, RULE_CLIP, np.array([eta, gamma]),
+        x0, eps, iters, 0, 1, np.random.default_rng(0), _ck(),
+    )  # fmt: skip
+    return out[0], out[1], out[3], out[4], out[5], out[6]
+
+
 def numba_clipped_sgd(P, x0, L1, tau, eta, w, eps, iters, rng):
     from l0l1.methods.kernels import run_single
     from l0l1.methods.steps import RULE_CLIP_SGD

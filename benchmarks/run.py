@@ -78,10 +78,14 @@ def case_clipped_gd(d: int) -> Case:
         "numpy": lambda it: impls.numpy_clipped_gd(*args, it),
         "c": lambda it: cref.clipped_gd_poly(*args, it),
         "torch": lambda it: impls.torch_clipped_gd(*args, it),
+        "user": lambda it: impls.user_clipped_gd(*args, it),
+        "user_dcoef": lambda it: impls.user_clipped_gd(*args, it, variant="dcoef"),
     }
     small = d <= 100
     iters = {
         "numba": 2_000_000 if small else 1_000,
+        "user": 2_000_000 if small else 1_000,
+        "user_dcoef": 2_000_000 if small else 1_000,
         "c": 2_000_000 if small else 1_000,
         "numpy": 10_000 if small else 300,
         "torch": 3_000 if small else 300,
@@ -267,7 +271,7 @@ def measure(case: Case, impl_names, repeats: int) -> dict:
 
 
 def available_impls() -> tuple[list[str], list[str]]:
-    names, notes = ["numba", "numpy"], []
+    names, notes = ["numba", "numpy", "user", "user_dcoef"], []
     try:
         cref.library()
         names.append("c")
