@@ -330,11 +330,15 @@ def summary(res) -> str:
     else:
         head += f" at iteration {res.iterations}"
     head += f" ({res.oracle_calls} oracle calls, oracle {res.oracle})"
-    cert = "certified" if res.constants_certified else "estimated"
+    how = res.constants_how
+    if res.constants_certified:
+        how = f"certified: {how}"
+    elif not how.startswith(("estimated", "given")):
+        how = f"estimated: {how}"
     lines = [
         head,
         f"  f = {res.f_value:.6g}, ||grad f|| = {res.grad_norm:.6g}",
-        f"  L0 = {res.L0:.6g}, L1 = {res.L1:.6g} ({cert}: {res.constants_how})",
+        f"  L0 = {res.L0:.6g}, L1 = {res.L1:.6g} ({how})",
         f"  Delta = {res.Delta:.6g}, M = {res.M:.6g} "
         f"({'certified' if res.start_certified else 'estimated'})",
         f"  schedule ({res.schedule}): "
