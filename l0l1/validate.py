@@ -24,11 +24,26 @@ def positive(field: str, value, *, allow_zero: bool = False) -> float:
     return num
 
 
-def integer(field: str, value, low: int) -> int:
-    """An integer >= low (bools and floats are refused)."""
+INT64_MAX = 2**63 - 1  # the kernels take their counts, budgets and seeds as int64
+
+
+def integer(field: str, value, low: int, high: int = INT64_MAX) -> int:
+    """An integer in low..high (bools and floats are refused); ``high`` defaults to the
+    int64 range the kernels take."""
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
         raise InputError(f"{field}: {value!r} is not allowed; allowed: an integer >= {low}")
+    if value > high:
+        raise InputError(f"{field}: {value!r} is not allowed; allowed: an integer in {low}..{high}")
     return int(value)
+
+
+def nbytes(count: int) -> str:
+    """A byte count for humans: 8.0 TB, 800.0 MB (decimal units)."""
+    for unit, size in (("EB", 10**18), ("PB", 10**15), ("TB", 10**12), ("GB", 10**9),
+                       ("MB", 10**6), ("kB", 10**3)):  # fmt: skip
+        if count >= size:
+            return f"{count / size:.1f} {unit}"
+    return f"{count} B"
 
 
 def did_you_mean(name, allowed, n: int = 3, cutoff: float = 0.4) -> str:

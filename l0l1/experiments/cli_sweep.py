@@ -36,15 +36,26 @@ def add_parser(subparsers) -> None:
 
 
 def cmd(args) -> int:
-    """Run ``l0l1 sweep``; input errors propagate as one-line ValueErrors (exit status 2)."""
+    """Run ``l0l1 sweep``; input errors propagate as one-line ValueErrors (exit status 2).
+
+    Before anything runs: the spec is validated, the store is opened and its write lock
+    taken once (a foreign, read-only or locked store fails here, untouched), and the
+    ``--export-csv`` target is checked. A refused sweep creates no file.
+    """
     from l0l1.experiments import runner, spec, store
+    from l0l1.validate import integer
 
     sweep = spec.load_spec(args.spec)
     backend = args.backend or ("dask" if args.scheduler else "processes")
+    if args.workers is not None:
+        integer("workers", args.workers, 1)
+    if args.export_csv:
+        store.check_csv_target(args.export_csv, args.store)
     if args.dry_run:
         workers = 1 if backend == "serial" else args.workers or runner.default_workers()
         print(runner.plan(sweep, args.store).text(workers))
     else:
+        _preflight(store, args.store)
         try:
             rep = runner.run_sweep(
                 sweep, args.store, backend=backend, workers=args.workers,
@@ -61,3 +72,15 @@ def cmd(args) -> int:
         rows = store.export_csv(args.store, args.export_csv, sweep.name)
         print(f"wrote {rows} rows of sweep {sweep.name!r} to {args.export_csv}")
     return 0
+
+
+def _preflight(store, path) -> None:
+    """An existing store: opened and its write lock taken once. A new one: its directory
+    checked (it is created by the sweep, after the spec's problems are checked)."""
+    import os
+
+    if not os.path.exists(path):
+        store.check_new_path(path)
+        return
+    with store.Store(path) as st:
+        st.check_writable()

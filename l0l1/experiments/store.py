@@ -11,9 +11,13 @@ json); ints and reals may be NULL (None), a real may be +-inf.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
+import math
+import os
 import sqlite3
+import urllib.parse
 from datetime import UTC, datetime
 
 from l0l1.validate import InputError
@@ -48,38 +52,147 @@ _SQL_TYPE = {"text": "TEXT", "text?": "TEXT", "int": "INTEGER", "real": "REAL", 
              "json": "TEXT"}  # fmt: skip
 
 
-class Store:
-    """An open results store (created on first use). Use as a context manager."""
+class StoreError(InputError):
+    """The store cannot be used as asked (not a store, another schema, read-only, locked,
+    full); one line naming the file. Records already stored are never touched by it."""
 
-    def __init__(self, path):
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+TIMEOUT_ENV = "L0L1_STORE_TIMEOUT"
+DEFAULT_TIMEOUT = 60.0  # seconds a writer waits for another one's lock
+# SQLite result codes that describe the file or its environment, not our SQL:
+_ENV_CODES = {3: "permission denied", 5: "locked by another process", 6: "locked",
+              8: "read-only", 10: "disk I/O error", 11: "corrupt", 13: "full",
+              14: "cannot be opened", 26: "not a database"}  # fmt: skip
+
+
+def lock_timeout() -> float:
+    """Seconds to wait for another writer's lock: $L0L1_STORE_TIMEOUT, default 60."""
+    raw = os.environ.get(TIMEOUT_ENV)
+    if raw is None:
+        return DEFAULT_TIMEOUT
+    try:
+        val = float(raw)
+    except ValueError:
+        val = math.nan
+    if not (math.isfinite(val) and val >= 0):
+        raise StoreError(f"{TIMEOUT_ENV}: {raw!r} is not allowed; allowed: seconds >= 0")
+    return val
+
+
+class Store:
+    """An open results store (created on first use). Use as a context manager.
+
+    Opening never writes to an existing file: a new (or empty) file gets the tables, a
+    store of this schema is used as it is, anything else is refused with a one-line
+    :class:`StoreError` and left untouched (see docs/bad_input.md). ``readonly=True``
+    opens for reading only (a read-only file or directory is fine). A writer waits
+    ``timeout`` seconds (default :func:`lock_timeout`) for another writer's lock.
+    """
+
+    def __init__(self, path, *, readonly: bool = False, timeout: float | None = None):
         self.path = str(path)
-        self.conn = sqlite3.connect(self.path, timeout=60)
-        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
-        tables = self.conn.execute("SELECT name FROM sqlite_master WHERE type='table'").fetchall()
-        if tables and version != SCHEMA_VERSION:
+        self.readonly = readonly
+        self.timeout = lock_timeout() if timeout is None else float(timeout)
+        _check_file(self.path, readonly)
+        self.conn = _connect(self.path, readonly, self.timeout)
+        try:
+            with self._errors("read"):
+                tables = {
+                    name
+                    for (name,) in self.conn.execute(
+                        "SELECT name FROM sqlite_master WHERE type='table'"
+                    )
+                }
+                version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+            if tables:
+                self._check_ours(tables, version)
+            elif readonly:
+                raise StoreError(
+                    f"store: {self.path!r} is empty (no runs table); allowed: a results store"
+                )
+            else:
+                self._create()
+        except BaseException:
             self.conn.close()
-            raise InputError(
-                f"store: {self.path!r} has schema version {version}; allowed: {SCHEMA_VERSION}"
+            raise
+
+    def _check_ours(self, tables: set[str], version: int) -> None:
+        if "runs" not in tables:
+            shown = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
+            raise StoreError(
+                f"store: {self.path!r} is an SQLite database but not an l0l1 results store "
+                f"(tables: {shown}); allowed: an l0l1 store or a new file"
             )
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("PRAGMA synchronous=FULL")
-        cols = ", ".join(f'"{n}" {_SQL_TYPE[k]}' for n, k in COLUMNS if n != "run_key")
-        with self.conn:
-            self.conn.execute(
-                f"CREATE TABLE IF NOT EXISTS runs (run_key TEXT UNIQUE NOT NULL, {cols})"
+        if version != SCHEMA_VERSION:
+            raise StoreError(
+                f"store: {self.path!r} has store schema {version}, written by "
+                f"{self._writers()}; this l0l1 ({_version()}) uses schema {SCHEMA_VERSION}; "
+                "allowed: a store of schema 1 (or that l0l1 version), or a new file"
             )
-            self.conn.execute(
-                "CREATE TABLE IF NOT EXISTS traces (run_key TEXT PRIMARY KEY, trace TEXT NOT NULL)"
-            )
-            self.conn.execute("CREATE INDEX IF NOT EXISTS runs_sweep ON runs (sweep)")
-            self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        columns = {row[1] for row in self.conn.execute("PRAGMA table_info(runs)")}
+        with self._errors("read"):
+            columns = {row[1] for row in self.conn.execute("PRAGMA table_info(runs)")}
         if columns != set(NAMES):
-            self.conn.close()
-            raise InputError(
-                f"store: {self.path!r} has other columns (another l0l1 version?); "
+            raise StoreError(
+                f"store: {self.path!r} has other columns (written by {self._writers()}); "
                 "allowed: a store of this version, or a new file"
             )
+
+    def _writers(self) -> str:
+        """Which l0l1 versions wrote the rows (best effort: any schema that kept the column)."""
+        try:
+            found = [v for (v,) in self.conn.execute(
+                'SELECT DISTINCT "l0l1_version" FROM runs ORDER BY 1 LIMIT 4')]  # fmt: skip
+        except sqlite3.Error:
+            found = []
+        found = [str(v) for v in found if v is not None]
+        return f"l0l1 {', '.join(found)}" if found else "an unknown l0l1 version (no runs)"
+
+    def _create(self) -> None:
+        """Tables of a new store, in one immediate transaction (two sweeps may race here)."""
+        cols = ", ".join(f'"{n}" {_SQL_TYPE[k]}' for n, k in COLUMNS if n != "run_key")
+        with self._errors("create"):
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=FULL")
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                self.conn.execute(
+                    f"CREATE TABLE IF NOT EXISTS runs (run_key TEXT UNIQUE NOT NULL, {cols})"
+                )
+                self.conn.execute(
+                    "CREATE TABLE IF NOT EXISTS traces "
+                    "(run_key TEXT PRIMARY KEY, trace TEXT NOT NULL)"
+                )
+                self.conn.execute("CREATE INDEX IF NOT EXISTS runs_sweep ON runs (sweep)")
+                self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                self.conn.execute("COMMIT")
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+
+    def check_writable(self) -> None:
+        """Take and release the write lock (waiting up to ``timeout``): a one-line
+        StoreError now, rather than after the first run, for a read-only or locked store."""
+        if self.readonly:
+            raise StoreError(f"store: {self.path!r} was opened read-only; allowed: a writer")
+        with self._errors("write"):
+            self.conn.execute("PRAGMA synchronous=FULL")
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                # A no-op write: read-only files fail here, not at BEGIN.
+                self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            finally:
+                self.conn.execute("ROLLBACK")
+
+    @contextlib.contextmanager
+    def _errors(self, action: str):
+        """SQLite errors of the file or its environment as one-line StoreErrors; errors of
+        our own SQL (SQLITE_ERROR and the like) stay tracebacks."""
+        try:
+            yield
+        except sqlite3.DatabaseError as err:
+            raise _store_error(self.path, action, err, self.timeout) from None
 
     def __enter__(self) -> Store:
         return self
@@ -92,7 +205,8 @@ class Store:
 
     def keys(self) -> set[str]:
         """The run keys stored (of every sweep)."""
-        return {k for (k,) in self.conn.execute("SELECT run_key FROM runs")}
+        with self._errors("read"):
+            return {k for (k,) in self.conn.execute("SELECT run_key FROM runs")}
 
     def insert(self, record: dict) -> bool:
         """Store one run record (with its ``trace``) in one transaction; False if present."""
@@ -105,7 +219,7 @@ class Store:
         row = [_to_sql(KINDS[n], record[n]) for n in NAMES]
         marks = ", ".join("?" * len(NAMES))
         names = ", ".join(f'"{n}"' for n in NAMES)
-        with self.conn:
+        with self._errors("write"), self.conn:
             cur = self.conn.execute(
                 f"INSERT INTO runs ({names}) VALUES ({marks}) ON CONFLICT(run_key) DO NOTHING", row
             )
@@ -126,7 +240,9 @@ class Store:
             sql += " WHERE r.sweep = ?"
             args = (sweep,)
         out = []
-        for row in self.conn.execute(sql + ' ORDER BY r.sweep, r."index"', args):
+        with self._errors("read"):
+            rows = self.conn.execute(sql + ' ORDER BY r.sweep, r."index"', args).fetchall()
+        for row in rows:
             rec = {n: _from_sql(KINDS[n], v) for n, v in zip(NAMES, row, strict=False)}
             if trace:
                 rec["trace"] = json.loads(row[-1])
@@ -136,7 +252,7 @@ class Store:
 
 def load_records(path, sweep: str | None = None, *, trace: bool = False) -> list[dict]:
     """The stored runs (of one sweep, or all) as dicts; ``trace=True`` adds the trace rows."""
-    with Store(_existing(path)) as store:
+    with Store(_existing(path), readonly=True) as store:
         return store.records(sweep, trace=trace)
 
 
@@ -154,13 +270,37 @@ def export_csv(path, csv_path, sweep: str | None = None) -> int:
 
     Returns the number of rows written; :func:`read_csv` reads the file back exactly.
     """
+    check_csv_target(csv_path, path)
     records = load_records(path, sweep)
-    with open(csv_path, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(NAMES)
-        for rec in records:
-            writer.writerow([_to_csv(KINDS[n], rec[n]) for n in NAMES])
+    try:
+        with open(csv_path, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(NAMES)
+            for rec in records:
+                writer.writerow([_to_csv(KINDS[n], rec[n]) for n in NAMES])
+    except OSError as err:
+        raise StoreError(
+            f"export_csv: {str(csv_path)!r} cannot be written ({err.strerror or err}); "
+            "allowed: a writable file path"
+        ) from None
     return len(records)
+
+
+def check_csv_target(csv_path, store_path) -> None:
+    """Refuse a CSV path that is the store itself, a directory or in a missing directory
+    (before anything runs: an export must never overwrite the results)."""
+    csv_path, field = str(csv_path), "export_csv"
+    same = os.path.exists(csv_path) and os.path.exists(store_path)
+    if same and os.path.samefile(csv_path, store_path):
+        raise StoreError(f"{field}: {csv_path!r} is the store itself; allowed: another file name")
+    if os.path.isdir(csv_path):
+        raise StoreError(f"{field}: {csv_path!r} is a directory; allowed: a file path")
+    parent = os.path.dirname(os.path.abspath(csv_path))
+    if not os.path.isdir(parent):
+        raise StoreError(
+            f"{field}: {csv_path!r} is in a directory that does not exist; allowed: a path in "
+            "an existing directory"
+        )
 
 
 def read_csv(csv_path) -> list[dict]:
@@ -174,11 +314,105 @@ def read_csv(csv_path) -> list[dict]:
 
 
 def _existing(path) -> str:
-    import os
-
     if not os.path.exists(path):
-        raise InputError(f"store: {str(path)!r} does not exist; allowed: a results store")
+        raise StoreError(f"store: {str(path)!r} does not exist; allowed: a results store")
     return str(path)
+
+
+def _check_file(path: str, readonly: bool) -> None:
+    """What can be said before SQLite opens the file (so a foreign file is never touched)."""
+    if os.path.isdir(path):
+        raise StoreError(f"store: {path!r} is a directory; allowed: a results store file")
+    if not os.path.exists(path):
+        parent = os.path.dirname(os.path.abspath(path))
+        if readonly:
+            raise StoreError(f"store: {path!r} does not exist; allowed: a results store")
+        if not os.path.isdir(parent):
+            raise StoreError(
+                f"store: {path!r} is in a directory that does not exist; allowed: a path in "
+                "an existing directory"
+            )
+        return
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(len(SQLITE_MAGIC))
+    except OSError as err:
+        raise StoreError(
+            f"store: {path!r} cannot be read ({err.strerror or err}); allowed: a readable "
+            "results store"
+        ) from None
+    if head and head != SQLITE_MAGIC:
+        shown = head.decode("utf-8", "replace").splitlines()[0][:16] if head.strip() else ""
+        raise StoreError(
+            f"store: {path!r} is not an SQLite file (it starts with {shown!r}); allowed: an "
+            "l0l1 results store or a new file"
+        )
+
+
+def check_new_path(path) -> None:
+    """Refuse, before anything runs, a store path that cannot become a new store."""
+    _check_file(str(path), False)
+    parent = os.path.dirname(os.path.abspath(str(path)))
+    if not os.path.exists(path) and not os.access(parent, os.W_OK):
+        raise StoreError(
+            f"store: {str(path)!r} cannot be created (directory {parent!r} is read-only); "
+            "allowed: a path in a writable directory"
+        )
+
+
+def _connect(path: str, readonly: bool, timeout: float) -> sqlite3.Connection:
+    """A connection: read-write-create, or read-only (immutable when even the WAL index
+    cannot be created, as in a read-only directory)."""
+    uri = "file:" + urllib.parse.quote(os.path.abspath(path))
+    try:
+        if not readonly:
+            return sqlite3.connect(uri + "?mode=rwc", uri=True, timeout=timeout)
+        conn = sqlite3.connect(uri + "?mode=ro", uri=True, timeout=timeout)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return conn
+        except sqlite3.OperationalError as err:
+            conn.close()
+            if os.access(os.path.dirname(os.path.abspath(path)), os.W_OK) or (
+                err.sqlite_errorcode & 0xFF not in (8, 14)
+            ):
+                raise
+            return sqlite3.connect(uri + "?mode=ro&immutable=1", uri=True, timeout=timeout)
+    except sqlite3.DatabaseError as err:
+        raise _store_error(path, "open", err, timeout) from None
+
+
+def _store_error(path: str, action: str, err: sqlite3.DatabaseError, timeout: float):
+    code = getattr(err, "sqlite_errorcode", None)
+    primary = None if code is None else code & 0xFF
+    if primary not in _ENV_CODES:
+        return err  # our own SQL went wrong: keep the traceback
+    what = _ENV_CODES[primary]
+    if primary in (5, 6):
+        return StoreError(
+            f"store: {path!r} is locked by another process (waited {timeout:g} s to {action}); "
+            f"allowed: a store no other program is writing, or a longer wait (${TIMEOUT_ENV})"
+        )
+    if primary in (3, 8, 14) and action != "read":
+        return StoreError(
+            f"store: {path!r} is read-only or its directory is ({err}); allowed: a writable "
+            "file in a writable directory (records already stored are intact)"
+        )
+    if primary in (10, 13):
+        return StoreError(
+            f"store: {path!r} could not {action}: {what} ({err}); allowed: free disk space "
+            "or another --store (records already stored are intact; rerun to resume)"
+        )
+    return StoreError(
+        f"store: {path!r} {what if primary != 26 else 'is not an SQLite database'} ({err}); "
+        "allowed: an l0l1 results store or a new file"
+    )
+
+
+def _version() -> str:
+    from l0l1 import __version__
+
+    return __version__
 
 
 def _dumps(obj) -> str:

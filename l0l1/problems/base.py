@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from l0l1.validate import InputError, integer, positive
+from l0l1.validate import InputError, integer, nbytes, positive
 
 
 class ProblemError(InputError):
@@ -168,3 +168,33 @@ def check_integer(field_name: str, value, low: int) -> int:
         return integer(field_name, value, low)
     except InputError as err:
         raise ProblemError(str(err)) from None
+
+
+# Sizes refused before anything is allocated: a vector of MAX_DIM float64 is 800 MB and a
+# run holds about eight; a data matrix (phase retrieval's A, the finite-sum chain's W, the
+# n x dim per-sample gradients) holds at most MAX_ENTRIES numbers.
+MAX_DIM = 10**8
+MAX_ENTRIES = 10**8
+
+
+def check_dim(field_name: str, value, low: int = 1) -> int:
+    """A dimension (integer >= low) whose float64 vectors fit in memory: at most MAX_DIM.
+
+    The message says what one vector would need, e.g. ``dim: 1000000000000 needs 8.0 TB
+    per vector; allowed: an integer in 1..100000000 (800.0 MB per vector)``."""
+    dim = check_integer(field_name, value, low)
+    if dim > MAX_DIM:
+        raise ProblemError(
+            f"{field_name}: {dim} needs {nbytes(8 * dim)} per vector; allowed: an integer in "
+            f"{low}..{MAX_DIM} ({nbytes(8 * MAX_DIM)} per vector)"
+        )
+    return dim
+
+
+def check_entries(field_name: str, shown, rows: int, cols: int) -> None:
+    """Refuse a rows x cols float64 array larger than MAX_ENTRIES, naming the field."""
+    if rows * cols > MAX_ENTRIES:
+        raise ProblemError(
+            f"{field_name}: {shown} needs a {rows} x {cols} array ({nbytes(8 * rows * cols)}); "
+            f"allowed: at most {MAX_ENTRIES} entries ({nbytes(8 * MAX_ENTRIES)})"
+        )

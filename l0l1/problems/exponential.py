@@ -20,8 +20,8 @@ from l0l1.problems.base import (
     Problem,
     ProblemError,
     StartConstants,
+    check_dim,
     check_finite_positive,
-    check_integer,
 )
 from l0l1.problems.kinds import KIND_COSH, KIND_EXP, KIND_LOGCOSH, KIND_LOGISTIC
 
@@ -30,7 +30,7 @@ _CERT = "closed form (T2)"
 
 def exp_sum(dim: int = 1, L0: float = 1.0) -> Problem:
     """f(x) = sum_j e^{x_j}: (L0, 1)-smooth for every L0 >= 0; inf f = 0, not attained."""
-    dim = check_integer("dim", dim, 1)
+    dim = check_dim("dim", dim)
     L0 = check_finite_positive("L0", L0, allow_zero=True)
     return Problem(
         name="exp",
@@ -46,7 +46,7 @@ def exp_sum(dim: int = 1, L0: float = 1.0) -> Problem:
 
 def cosh_sum(dim: int = 1) -> Problem:
     """f(x) = sum_j cosh x_j: (1, 1)-smooth since cosh <= 1 + |sinh|; f* = d at 0."""
-    dim = check_integer("dim", dim, 1)
+    dim = check_dim("dim", dim)
     return Problem(
         name="cosh",
         kind=KIND_COSH,
@@ -61,7 +61,7 @@ def cosh_sum(dim: int = 1) -> Problem:
 
 def logcosh_sum(dim: int = 1) -> Problem:
     """f(x) = sum_j log cosh x_j: 1-smooth ((1, 0)); f* = 0 at 0."""
-    dim = check_integer("dim", dim, 1)
+    dim = check_dim("dim", dim)
     return Problem(
         name="logcosh",
         kind=KIND_LOGCOSH,

@@ -41,6 +41,9 @@ _EPS_SCHEDULE = (Fraction(1, 2**60), Fraction(1, 2**130), Fraction(1, 2**260))
 _RTOL = Fraction(1, 2**56)
 _ATOL = Fraction(1, 2**400)
 _ALLOWED_NUMBER = "a finite real number (int, float, Fraction, sympy Rational)"
+# Exact root isolation costs grow quickly with the degree (degree 64: about a second for
+# the frontier and the start constants together); proofs_check.parse has the same bound.
+MAX_DEGREE = 64
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,11 @@ def validate_coeffs(coeffs, field: str = "coeffs") -> list[Fraction]:
     if not exact:
         raise ProblemError(
             f"{field}: {_show(entries)} are all zero; allowed: at least one nonzero coefficient"
+        )
+    if len(exact) - 1 > MAX_DEGREE:
+        raise ProblemError(
+            f"{field}: degree {len(exact) - 1} ({len(entries)} coefficients) is too high for "
+            f"exact root isolation; allowed: degree <= {MAX_DEGREE}"
         )
     return exact
 
@@ -332,9 +340,19 @@ def round_up(q: Fraction) -> float:
 
 
 def sqrt_up(q: Fraction) -> float:
-    """A float >= sqrt(q) for q >= 0, checked exactly."""
-    f = math.sqrt(round_up(q))
-    while Fraction(f) ** 2 < q:
+    """A float >= sqrt(q) for q >= 0, checked exactly (inf when sqrt(q) exceeds the floats).
+
+    q itself may lie beyond the float range (M^2 of a gradient bound M near 1e200)."""
+    r = round_up(q)
+    if math.isfinite(r):
+        f = math.sqrt(r)
+    else:  # q > max float: an integer square root, then the float at or above it
+        root = math.isqrt(math.ceil(q)) + 1
+        try:
+            f = float(root)
+        except OverflowError:
+            return math.inf
+    while math.isfinite(f) and Fraction(f) ** 2 < q:
         f = math.nextafter(f, math.inf)
     return f
 
@@ -385,11 +403,35 @@ def _isolate_with_poly(c: list[Fraction]) -> list[tuple[sympy.Poly, Box]]:
 
 
 def _narrow(poly: sympy.Poly, box: Box, eps: Fraction) -> Box:
-    """Refine an isolating interval of the square-free ``poly`` to width <= eps."""
-    if box[0] == box[1]:
+    """Refine an isolating interval of the square-free ``poly`` to width <= eps.
+
+    Exact bisection: the root is simple, so the sign of ``poly`` changes across it. (SymPy's
+    continued-fraction refinement takes one step per unit of a partial quotient, which is
+    hundreds of thousands of steps for a root within 1e-16 of a short rational, e.g. the
+    root of p - round_up(p(2)) next to a start x0 = 2.)
+    """
+    a, b = box
+    if a == b or b - a <= eps:
         return box
-    a, b = poly.refine_root(_to_sympy(box[0]), _to_sympy(box[1]), eps=_to_sympy(eps))
-    return to_fraction(a, "root"), to_fraction(b, "root")
+    c = [to_fraction(v, "coefficient") for v in reversed(poly.all_coeffs())]
+    sa, sb = _sign(poly_eval(c, a)), _sign(poly_eval(c, b))
+    if sa == 0 or sb == 0 or sa == sb:  # an endpoint is a (neighbouring) root: SymPy's way
+        lo, hi = poly.refine_root(_to_sympy(a), _to_sympy(b), eps=_to_sympy(eps))
+        return to_fraction(lo, "root"), to_fraction(hi, "root")
+    while b - a > eps:
+        m = (a + b) / 2
+        sm = _sign(poly_eval(c, m))
+        if sm == 0:
+            return m, m
+        if sm == sa:
+            a = m
+        else:
+            b = m
+    return a, b
+
+
+def _sign(q: Fraction) -> int:
+    return (q > 0) - (q < 0)
 
 
 def _range(c: list[Fraction], box: Box) -> Box:

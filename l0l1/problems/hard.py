@@ -62,10 +62,13 @@ import math
 import numpy as np
 
 from l0l1.problems.base import (
+    MAX_DIM,
     Constants,
     Problem,
     ProblemError,
     StartConstants,
+    check_dim,
+    check_entries,
     check_finite_positive,
     check_integer,
 )
@@ -126,9 +129,16 @@ def chain_length(eps: float, L: float, Delta=None, T=None) -> int:
             "floor(Delta L / (1824 eps^2))) or T (the chain length, Delta then follows)"
         )
     if T is not None:
-        return check_integer("T", T, 1)
+        return check_dim("T", T)
     Delta = check_finite_positive("Delta", Delta)
-    length = math.floor(Delta * L / (DELTA_PER_T * eps**2) * (1 + 1e-12))
+    ratio = Delta * L / (DELTA_PER_T * eps**2) * (1 + 1e-12)
+    if not ratio <= MAX_DIM:  # also inf (overflow) and nan
+        raise ProblemError(
+            f"Delta: {Delta!r} gives a chain of length T = {ratio:.4g} at eps = {eps:g}, "
+            f"L = {L:g}; allowed: T <= {MAX_DIM}, i.e. Delta <= "
+            f"{MAX_DIM * DELTA_PER_T * eps**2 / L:.4g}"
+        )
+    length = math.floor(ratio)
     if length < 1:
         need = DELTA_PER_T * eps**2 / L
         raise ProblemError(
@@ -187,6 +197,7 @@ def finite_sum_chain(
     omega = check_finite_positive("omega", omega)
     seed = check_integer("seed", seed, 0)
     length = chain_length(eps, L, Delta, T)
+    check_entries("n", f"{n} components of dimension T = {length}", n, length)
     rng = np.random.default_rng([seed, length, n])
     W = rng.standard_normal((n // 2, length))
     W *= omega / np.linalg.norm(W, axis=1, keepdims=True)

@@ -22,6 +22,8 @@ from l0l1.problems.base import (
     Problem,
     ProblemError,
     StartConstants,
+    check_dim,
+    check_entries,
     check_finite_positive,
     check_integer,
 )
@@ -32,8 +34,10 @@ _EST = "estimated: max over sampled points (a lower bound on the true L0)"
 
 def finite_sum(m: int = 200, d: int = 10, seed: int = 0, noise: float = 0.0, L1=None) -> Problem:
     """Phase retrieval with m Gaussian measurements in R^d; a finite sum of n = m terms."""
-    m = check_integer("m", m, 1)
-    d = check_integer("d", d, 1)
+    m = check_dim("m", m)
+    d = check_dim("d", d)
+    check_entries("m", f"{m} measurements in dimension d = {d}", m, d)
+    check_entries("d", f"{d} (its Hessians)", d, d)
     seed = check_integer("seed", seed, 0)
     noise = check_finite_positive("noise", noise, allow_zero=True)
     rng = np.random.default_rng(seed)
@@ -58,7 +62,8 @@ def finite_sum(m: int = 200, d: int = 10, seed: int = 0, noise: float = 0.0, L1=
 
 def online(d: int = 10, seed: int = 0, noise: float = 0.0, L1=None) -> Problem:
     """Population phase retrieval, sampled online by ORACLE_PHASE_ONLINE."""
-    d = check_integer("d", d, 1)
+    d = check_dim("d", d)
+    check_entries("d", f"{d} (its Hessians)", d, d)
     seed = check_integer("seed", seed, 0)
     noise = check_finite_positive("noise", noise, allow_zero=True)
     z = np.random.default_rng(seed).standard_normal(d)

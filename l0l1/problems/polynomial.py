@@ -95,21 +95,34 @@ def sublevel_constants(problem: Problem, x0) -> StartConstants:
         )
     rows = [validate_coeffs(row, "P") for row in problem.P]
     xs = [Fraction(float(v)) for v in _start_point(x0, problem.dim)]
+
+    def refuse(name: str, exact: Fraction):
+        shown = " ".join(repr([float(v) for v in xs]).split())
+        raise ProblemError(
+            f"x0: {shown} gives {name} = {_sci(exact)} on {problem.name!r}, beyond the float64 "
+            "range; allowed: a start where f and its gradient fit in float64"
+        )
+
     # Outward rounding to floats keeps the rationals short (exact f(x0) at a start such
     # as 1.3 has a 400-bit denominator, which slows root isolation tenfold) and only
     # enlarges the sets whose gradient bound we take: M and Delta stay upper bounds.
-    mins = [Fraction(round_down(_exact_lo(min_exact(r)))) for r in rows]
+    lows = [_exact_lo(min_exact(r)) for r in rows]
+    mins = [round_down(m) for m in lows]
+    if not all(np.isfinite(mins)):
+        refuse("min p_j", min(lows))
+    mins = [Fraction(m) for m in mins]
     fx0 = sum(poly_eval(r, x) for r, x in zip(rows, xs, strict=True))
-    gap = Fraction(round_up(fx0 - sum(mins)))
+    delta = round_up(fx0 - sum(mins))
+    if not np.isfinite(delta):
+        refuse("Delta = f(x0) - f*", fx0 - sum(mins))
+    gap = Fraction(delta)
     grad_maxes = [
         _exact_hi(sublevel_grad_max_exact(r, gap + m)) for r, m in zip(rows, mins, strict=True)
     ]
-    return StartConstants(
-        Delta=round_up(gap),
-        M=sqrt_up(sum(m * m for m in grad_maxes)),
-        certified=True,
-        how=HOW_SUBLEVEL,
-    )
+    M = sqrt_up(sum(m * m for m in grad_maxes))
+    if not np.isfinite(M):
+        refuse("M (max ||grad f|| on the sublevel set)", max(grad_maxes))
+    return StartConstants(Delta=delta, M=M, certified=True, how=HOW_SUBLEVEL)
 
 
 def frontier_table(coeffs, L1_values) -> list[dict]:
@@ -121,6 +134,12 @@ def frontier_table(coeffs, L1_values) -> list[dict]:
     table = []
     for lam in L1_values:
         enc = frontier_exact(row, check_finite_positive("L1", lam, allow_zero=True))
+        if not np.isfinite(enc.hi):
+            raise ProblemError(
+                f"coeffs: {_show_rows([row], 'coeffs')} gives L0 = {_sci(enc.hi_exact)} at "
+                f"L1 = {lam:g}, beyond the float64 range; allowed: coefficients whose "
+                "constants fit in float64 (rescale p, or a larger L1)"
+            )
         table.append(
             {"L1": float(lam), "L0": enc.hi, "L0_lo": enc.lo, "L0_hi": enc.hi, "argmax": enc.argmax}
         )
@@ -139,8 +158,21 @@ def _build(rows: list[list[Fraction]], lam: float, name: str, spec: dict) -> Pro
         how=HOW_FRONTIER,
         L0_enclosure=(max(e.lo for e in encs), hi) if least_known else None,
     )
+    field = "coeffs" if spec["problem"] == "polynomial" else "coeff_rows"
+    if not np.isfinite(hi):
+        raise ProblemError(
+            f"{field}: {_show_rows(rows, field)} gives L0 = {_sci(max(e.hi_exact for e in encs))} "
+            f"at L1 = {lam:g}, beyond the float64 range; allowed: coefficients whose constants "
+            "fit in float64 (rescale f, or a larger L1)"
+        )
     bounded = all(is_bounded_below(r) for r in rows)
     f_star = round_down(sum(_exact_lo(min_exact(r)) for r in rows)) if bounded else -np.inf
+    if bounded and not np.isfinite(f_star):
+        low = sum(_exact_lo(min_exact(r)) for r in rows)
+        raise ProblemError(
+            f"{field}: {_show_rows(rows, field)} has minimum f* = {_sci(low)}, beyond the "
+            "float64 range; allowed: coefficients whose minimum fits in float64 (rescale f)"
+        )
     P = np.zeros((len(rows), max(len(r) for r in rows)))
     for j, r in enumerate(rows):
         P[j, : len(r)] = [float(c) for c in r]
@@ -155,6 +187,24 @@ def _build(rows: list[list[Fraction]], lam: float, name: str, spec: dict) -> Pro
         bounded_below=bounded,
         spec=spec,
     )
+
+
+def _sci(q) -> str:
+    """A rational of any size in scientific notation, e.g. 1.2e+309 (floats would overflow)."""
+    q = Fraction(q)
+    if q == 0:
+        return "0"
+    sign, q = ("-" if q < 0 else ""), abs(q)
+    exp = len(str(q.numerator)) - len(str(q.denominator))
+    scaled = q / Fraction(10) ** exp  # in [0.1, 10)
+    if scaled < 1:
+        scaled, exp = scaled * 10, exp - 1
+    return f"{sign}{float(scaled):.2g}e{exp:+d}"
+
+
+def _show_rows(rows: list[list[Fraction]], field: str) -> str:
+    shown = [[float(c) for c in r] for r in rows]
+    return " ".join(repr(shown[0] if field == "coeffs" else shown).split())
 
 
 def _float_row(coeffs, field: str) -> list[Fraction]:
