@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import tokenize
 import types as pytypes
 
 import numpy as np
@@ -123,7 +124,7 @@ def _hash_function(h, fn, seen: set) -> None:
     h.update(str(getattr(py, "__module__", "")).encode())
     try:
         h.update(inspect.getsource(py).encode())
-    except (OSError, TypeError):
+    except (OSError, TypeError, SyntaxError, tokenize.TokenError):  # no readable source
         h.update(code.co_code)
     _hash_consts(h, code)
     for cell in py.__closure__ or ():
