@@ -107,11 +107,13 @@ def test_constants_table_x4(capsys):
         assert r["L0_hi"] - r["L0_lo"] <= 1e-12 * r["L0_hi"]
 
 
-def test_help_lists_every_problem():
-    from l0l1.cli import PROBLEM_NAMES
-    from l0l1.problems.catalog import PROBLEMS
+def test_help_lists_every_problem_and_method():
+    from l0l1.cli import METHOD_NAMES, PROBLEM_NAMES
+    from l0l1.methods.registry import METHODS
+    from l0l1.problems.catalog import BUILTIN_PROBLEMS
 
-    assert tuple(PROBLEMS) == PROBLEM_NAMES
+    assert BUILTIN_PROBLEMS == PROBLEM_NAMES
+    assert tuple(n for n, spec in METHODS.items() if spec.builtin) == METHOD_NAMES
 
 
 def test_hard_instances_run_from_the_cli(capsys):
