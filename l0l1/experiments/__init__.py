@@ -1,8 +1,9 @@
 """Sweeps: TOML-declared grids of runs, a resumable SQLite store, and parallel backends (T6).
 
     >>> from l0l1.experiments import load_records, plan, run_sweep
-    >>> run_sweep("examples/sweep_online.toml", "results.sqlite", backend="processes")
-    >>> rows = load_records("results.sqlite", sweep="online")
+    >>> run_sweep("examples/sweep_online.toml", "results.sqlite",
+    ...           backend="processes")  # doctest: +SKIP
+    >>> rows = load_records("results.sqlite", sweep="online")  # doctest: +SKIP
 
 Modules: ``spec`` (format and validation), ``store`` (SQLite), ``runner`` (backends and
 the dry-run prediction), ``cli_sweep`` (``l0l1 sweep``). Importing this package is cheap.
