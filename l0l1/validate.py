@@ -12,15 +12,21 @@ class InputError(ValueError):
     """Bad user input; the message is one line naming the field, the value and what is allowed."""
 
 
+def show(value, limit: int = 120) -> str:
+    """repr(value) on one line (numpy arrays print on several), cut at ``limit`` characters."""
+    text = " ".join(repr(value).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def positive(field: str, value, *, allow_zero: bool = False) -> float:
     """A finite number > 0 (or >= 0)."""
     allowed = "a finite number >= 0" if allow_zero else "a finite number > 0"
     try:
         num = float(value)
     except (TypeError, ValueError):
-        raise InputError(f"{field}: {value!r} is not a number; allowed: {allowed}") from None
+        raise InputError(f"{field}: {show(value)} is not a number; allowed: {allowed}") from None
     if not math.isfinite(num) or num < 0 or (num == 0 and not allow_zero):
-        raise InputError(f"{field}: {value!r} is not allowed; allowed: {allowed}")
+        raise InputError(f"{field}: {show(value)} is not allowed; allowed: {allowed}")
     return num
 
 
@@ -31,9 +37,11 @@ def integer(field: str, value, low: int, high: int = INT64_MAX) -> int:
     """An integer in low..high (bools and floats are refused); ``high`` defaults to the
     int64 range the kernels take."""
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
-        raise InputError(f"{field}: {value!r} is not allowed; allowed: an integer >= {low}")
+        raise InputError(f"{field}: {show(value)} is not allowed; allowed: an integer >= {low}")
     if value > high:
-        raise InputError(f"{field}: {value!r} is not allowed; allowed: an integer in {low}..{high}")
+        raise InputError(
+            f"{field}: {show(value)} is not allowed; allowed: an integer in {low}..{high}"
+        )
     return int(value)
 
 

@@ -7,12 +7,12 @@ Exit codes: 0 all good (for ``--siblings``: every false sibling failed), 1 a lem
 
 from __future__ import annotations
 
-import argparse
 import difflib
 import json
 import sys
 
 from proofs_check.core import CERTIFIED, FAILED, LemmaResult, run
+from proofs_check.parse import OneLineParser, UsageError
 from proofs_check.registry import discover, siblings
 
 
@@ -85,8 +85,8 @@ def report(results: list[LemmaResult]) -> str:
     return "\n".join(out)
 
 
-def _main_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+def _main_parser() -> OneLineParser:
+    p = OneLineParser(
         prog="python -m proofs_check",
         description="Certify the lemmas behind l0l1's bounds with SymPy (THEORY T7).",
         epilog="Also: python -m proofs_check frontier POLY --L1 VALUE certifies the least L0 "
@@ -102,12 +102,24 @@ def _main_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:  # e.g. `python -m proofs_check --list | head`
+        sys.stderr.close()
+        return 0
+
+
+def _main(argv: list[str] | None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["frontier"]:
         from proofs_check.frontier import main as frontier_main
 
         return frontier_main(argv[1:])
-    args = _main_parser().parse_args(argv)
+    try:
+        args = _main_parser().parse_args(argv)
+    except UsageError as err:
+        print(f"proofs_check: {err}", file=sys.stderr)
+        return 2
     lemmas = [s for _, s in siblings()] if args.siblings else discover()
     if args.list:
         for lem in lemmas:

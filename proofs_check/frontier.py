@@ -13,7 +13,6 @@ of THEORY T2 here), and is then proved independently:
 
 from __future__ import annotations
 
-import argparse
 import sys
 from dataclasses import dataclass
 from fractions import Fraction
@@ -21,7 +20,14 @@ from fractions import Fraction
 import sympy as sp
 
 from proofs_check.core import CERTIFIED, Step, StepResult, Unproved
-from proofs_check.parse import ParseError, X, parse_number, parse_polynomial
+from proofs_check.parse import (
+    OneLineParser,
+    ParseError,
+    UsageError,
+    X,
+    parse_number,
+    parse_polynomial,
+)
 
 
 def _h(d1: sp.Poly, d2: sp.Poly, L1, x) -> sp.Rational:
@@ -87,6 +93,8 @@ class FrontierAttained(Step):
         self.d2, self.L1, self.lo, self.x_r = self.d1.diff(X), sp.Rational(L1), lo, x_r
 
     def prove(self):
+        if self.lo <= 0:  # L0* = max_x (...)_+ >= 0 by definition: nothing to attain
+            return "definition (L0* is a maximum of positive parts)", "lo = 0"
         val = _h(self.d1, self.d2, self.L1, self.x_r)
         if val < self.lo:
             raise Unproved(f"h({self.x_r}) = {val} < {self.lo}")
@@ -142,7 +150,8 @@ def certify(p: sp.Poly, L1) -> Certificate:
     d1 = p.diff(X)
     if p.degree() <= 2:
         hi = abs(d1.diff(X).eval(0)) if p.degree() == 2 else sp.Integer(0)
-        x_r = sp.Integer(0)
+        # h = |p''| - L1 |p'| peaks where p' = 0: the vertex of a quadratic
+        x_r = -d1.eval(0) / d1.diff(X).eval(0) if p.degree() == 2 else sp.Integer(0)
     else:
         hi, x_r = _enclosure(p, L1)
     lo = max(_h(d1, d1.diff(X), L1, x_r), sp.Integer(0))
@@ -151,20 +160,23 @@ def certify(p: sp.Poly, L1) -> Certificate:
 
 
 def main(argv: list[str]) -> int:
-    ap = argparse.ArgumentParser(
+    ap = OneLineParser(
         prog="python -m proofs_check frontier",
         description="Certify the least L0 for a given L1 of a polynomial in x (THEORY T2).",
     )
     ap.add_argument("polynomial", help='e.g. "x**4 - 3*x**2 + 1"')
     ap.add_argument("--L1", required=True, help="a number such as 2, 0.5 or 3/4")
-    args = ap.parse_args(argv)
     try:
-        p = parse_polynomial(args.polynomial)
+        args = ap.parse_args(argv)
+        try:
+            p = parse_polynomial(args.polynomial)
+        except ParseError as err:
+            raise ParseError(f"polynomial: {err}") from None
         L1 = parse_number(args.L1, "L1")
         if L1 < 0 or (L1 == 0 and p.degree() >= 3):
             need = ">= 0" if p.degree() <= 2 else "> 0 (degree >= 3 is not L-smooth)"
             raise ParseError(f"L1: {args.L1!r} is not allowed; L1 must be {need}")
-    except ParseError as err:
+    except (ParseError, UsageError) as err:
         print(f"proofs_check frontier: {err}", file=sys.stderr)
         return 2
     cert = certify(p, L1)

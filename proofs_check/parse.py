@@ -8,6 +8,7 @@ by nonzero constants only (so ``3/4`` is an exact fraction).
 
 from __future__ import annotations
 
+import argparse
 import re
 
 import sympy as sp
@@ -23,6 +24,17 @@ _TOKEN = re.compile(r"\s*(?:(\d+\.\d*|\.\d+|\d+)|(\*\*|\^)|([-+*/()])|([A-Za-z_]
 
 class ParseError(ValueError):
     """One-line message naming the input and what is allowed."""
+
+
+class UsageError(Exception):
+    """A command-line usage error (printed as one line, exit status 2)."""
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse whose errors are one line (argparse prints the usage block otherwise)."""
+
+    def error(self, message):
+        raise UsageError(message)
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
@@ -99,6 +111,8 @@ class _Parser:
         kind, val = self.take()
         if kind != "num" or not val.isdigit() or int(val) > MAX_EXP:
             self.fail(f"exponent {val!r} is not an integer literal 0..{MAX_EXP}")
+        if base.is_zero:  # 0**0 = 1, 0**k = 0 (degree -oo would make the test below NaN)
+            return sp.Poly(1 if int(val) == 0 else 0, X, domain="QQ")
         if base.degree() * int(val) > MAX_DEGREE:
             self.fail(f"degree above {MAX_DEGREE}")
         return base ** int(val)

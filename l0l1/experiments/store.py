@@ -95,7 +95,11 @@ class Store:
         self.readonly = readonly
         self.timeout = lock_timeout() if timeout is None else float(timeout)
         _check_file(self.path, readonly)
-        self.conn = _connect(self.path, readonly, self.timeout)
+        # An existing store we cannot write is opened read-only (nothing is created beside
+        # it); check_writable() and insert() then refuse in one line.
+        exists = os.path.exists(self.path) and os.path.getsize(self.path) > 0
+        self.writable = not readonly and (not exists or _writable(self.path))
+        self.conn = _connect(self.path, not self.writable, self.timeout)
         try:
             with self._errors("read"):
                 tables = {
@@ -107,7 +111,7 @@ class Store:
                 version = self.conn.execute("PRAGMA user_version").fetchone()[0]
             if tables:
                 self._check_ours(tables, version)
-            elif readonly:
+            elif not self.writable:
                 raise StoreError(
                     f"store: {self.path!r} is empty (no runs table); allowed: a results store"
                 )
@@ -176,6 +180,8 @@ class Store:
         StoreError now, rather than after the first run, for a read-only or locked store."""
         if self.readonly:
             raise StoreError(f"store: {self.path!r} was opened read-only; allowed: a writer")
+        if not self.writable:
+            raise _read_only_error(self.path)
         with self._errors("write"):
             self.conn.execute("PRAGMA synchronous=FULL")
             self.conn.execute("BEGIN IMMEDIATE")
@@ -216,6 +222,8 @@ class Store:
         if set(record) != set(NAMES):
             extra, missing = set(record) - set(NAMES), set(NAMES) - set(record)
             raise ValueError(f"record: keys {sorted(extra)} unknown, {sorted(missing)} missing")
+        if not self.writable:
+            raise _read_only_error(self.path)
         row = [_to_sql(KINDS[n], record[n]) for n in NAMES]
         marks = ", ".join("?" * len(NAMES))
         names = ", ".join(f'"{n}"' for n in NAMES)
@@ -349,6 +357,23 @@ def _check_file(path: str, readonly: bool) -> None:
         )
 
 
+def _writable(path: str) -> bool:
+    """Whether an existing store can be written: the file, and its directory unless the
+    -wal and -shm files SQLite keeps beside it exist already."""
+    folder = os.path.dirname(os.path.abspath(path))
+    sidecars = all(os.path.exists(path + ext) for ext in ("-wal", "-shm"))
+    return os.access(path, os.W_OK) and (sidecars or os.access(folder, os.W_OK))
+
+
+def _read_only_error(path: str) -> StoreError:
+    folder = os.path.dirname(os.path.abspath(path))
+    where = "" if not os.access(path, os.W_OK) else f" (its directory {folder!r} is)"
+    return StoreError(
+        f"store: {path!r} is read-only{where}; allowed: a writable file in a writable "
+        "directory (records already stored are intact and can be read)"
+    )
+
+
 def check_new_path(path) -> None:
     """Refuse, before anything runs, a store path that cannot become a new store."""
     _check_file(str(path), False)
@@ -364,18 +389,26 @@ def _connect(path: str, readonly: bool, timeout: float) -> sqlite3.Connection:
     """A connection: read-write-create, or read-only (immutable when even the WAL index
     cannot be created, as in a read-only directory)."""
     uri = "file:" + urllib.parse.quote(os.path.abspath(path))
+    folder = os.path.dirname(os.path.abspath(path))
     try:
         if not readonly:
             return sqlite3.connect(uri + "?mode=rwc", uri=True, timeout=timeout)
+        if os.access(path, os.W_OK) and os.access(folder, os.W_OK):
+            # Readers that may write close the WAL cleanly (no -wal/-shm files left behind);
+            # only a read-only file or directory needs SQLite's read-only mode.
+            return sqlite3.connect(uri + "?mode=rw", uri=True, timeout=timeout)
+        wal = path + "-wal"
+        if not os.path.exists(wal) or os.path.getsize(wal) == 0:
+            # Read-only and fully checkpointed (no writer has it open): read it as immutable,
+            # which creates no -wal/-shm files beside it.
+            return sqlite3.connect(uri + "?mode=ro&immutable=1", uri=True, timeout=timeout)
         conn = sqlite3.connect(uri + "?mode=ro", uri=True, timeout=timeout)
         try:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             return conn
         except sqlite3.OperationalError as err:
             conn.close()
-            if os.access(os.path.dirname(os.path.abspath(path)), os.W_OK) or (
-                err.sqlite_errorcode & 0xFF not in (8, 14)
-            ):
+            if os.access(folder, os.W_OK) or (err.sqlite_errorcode & 0xFF not in (8, 14)):
                 raise
             return sqlite3.connect(uri + "?mode=ro&immutable=1", uri=True, timeout=timeout)
     except sqlite3.DatabaseError as err:

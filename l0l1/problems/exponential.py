@@ -24,6 +24,7 @@ from l0l1.problems.base import (
     check_finite_positive,
 )
 from l0l1.problems.kinds import KIND_COSH, KIND_EXP, KIND_LOGCOSH, KIND_LOGISTIC
+from l0l1.validate import show
 
 _CERT = "closed form (T2)"
 
@@ -76,9 +77,16 @@ def logcosh_sum(dim: int = 1) -> Problem:
 
 def logistic(a, L0: float | None = None) -> Problem:
     """f(x) = log(1 + e^{-a.x}): (0, ||a||)-smooth; inf f = 0, not attained."""
-    arr = np.asarray(a, dtype=np.float64).ravel()
+    try:
+        arr = np.asarray(a, dtype=np.float64).ravel()
+    except (TypeError, ValueError):
+        raise ProblemError(
+            f"a: {show(a)} is not a vector of numbers; allowed: a finite, non-zero vector"
+        ) from None
     if arr.size == 0 or not np.all(np.isfinite(arr)) or not np.any(arr):
-        raise ProblemError(f"a: {list(arr)!r} is not allowed; allowed: a finite, non-zero vector")
+        raise ProblemError(
+            f"a: {show(arr.tolist())} is not allowed; allowed: a finite, non-zero vector"
+        )
     norm = float(np.linalg.norm(arr))
     L0 = norm**2 / 4.0 if L0 is None else check_finite_positive("L0", L0, allow_zero=True)
     return Problem(

@@ -73,6 +73,7 @@ from l0l1.problems.base import (
     check_integer,
 )
 from l0l1.problems.kinds import KIND_CHAIN, KIND_CHAIN_SUM, KIND_Z20_BOWL
+from l0l1.validate import show
 
 E = math.e
 PHI_MAX = math.sqrt(2 * math.pi * E)  # sup Phi (t -> infinity)
@@ -125,8 +126,8 @@ def chain_length(eps: float, L: float, Delta=None, T=None) -> int:
     """T from exactly one of Delta (T = floor(Delta L / (1824 eps^2))) or T itself."""
     if (Delta is None) == (T is None):
         raise ProblemError(
-            f"Delta, T: {Delta!r}, {T!r} given; allowed: exactly one of Delta (the gap, T = "
-            "floor(Delta L / (1824 eps^2))) or T (the chain length, Delta then follows)"
+            f"Delta, T: {show(Delta)}, {show(T)} given; allowed: exactly one of Delta (the gap, "
+            "T = floor(Delta L / (1824 eps^2))) or T (the chain length, Delta then follows)"
         )
     if T is not None:
         return check_dim("T", T)

@@ -39,6 +39,7 @@ from l0l1.problems.frontier import (
     validate_coeffs,
 )
 from l0l1.problems.kinds import KIND_NAMES, KIND_POLY
+from l0l1.validate import show
 
 HOW_FRONTIER = "exact frontier (real-root isolation)"
 HOW_SUBLEVEL = "exact sublevel sets (real-root isolation)"
@@ -222,7 +223,7 @@ def _start_point(x0, dim: int) -> np.ndarray:
     try:
         x = np.atleast_1d(np.asarray(x0, dtype=np.float64))
     except (TypeError, ValueError):
-        raise ProblemError(f"x0: {x0!r} is not numeric; allowed: {dim} finite reals") from None
+        raise ProblemError(f"x0: {show(x0)} is not numeric; allowed: {dim} finite reals") from None
     if x.shape != (dim,) or not np.all(np.isfinite(x)):
         shown = " ".join(repr(x0).split())
         raise ProblemError(f"x0: {shown} is not allowed; allowed: shape ({dim},), finite entries")
