@@ -346,9 +346,9 @@ def summary(res) -> str:
         f"  clipped steps: {res.clipped_steps} ({100 * res.clip_fraction:.1f}%)",
     ]
     if res.bound is not None and math.isfinite(res.bound):
+        ratio = f"{res.iterations / res.bound:.3g}" if res.bound > 0 else "n/a (bound is 0)"
         lines.append(
-            f"  bound: {res.bound:.6g} iterations ({res.bound_name}); "
-            f"measured/bound = {res.iterations / res.bound:.3g}"
+            f"  bound: {res.bound:.6g} iterations ({res.bound_name}); measured/bound = {ratio}"
         )
     lines += [f"  note: {a}" for a in res.assumptions]
     return "\n".join(lines)

@@ -22,7 +22,7 @@ from l0l1.methods.registry import MethodSpec, get_method
 from l0l1.problems import catalog, frontier, oracles, polynomial
 from l0l1.problems.base import Problem, StartConstants
 from l0l1.problems.kinds import KIND_CHAIN, KIND_CHAIN_SUM, KIND_PHASE_POP, KIND_POLY
-from l0l1.validate import did_you_mean, integer, positive
+from l0l1.validate import MAX_CHECKPOINTS, did_you_mean, integer, positive, show
 
 NOISE_KINDS = ("exact", "bounded", "gaussian", "minibatch", "online", "bernoulli")
 _ORACLE_CODES = {
@@ -139,6 +139,7 @@ def run(
     batch = integer("batch", batch, 1)
     n0 = integer("n0", n0, 1)
     probe_every = integer("probe_every", probe_every, 1)
+    checkpoints = integer("checkpoints", checkpoints, 1, MAX_CHECKPOINTS)
     x0 = catalog.default_x0(problem) if x0 is None else x0
     x0 = start_point(problem, x0)
     start = catalog.start_constants(problem, x0)
@@ -307,7 +308,7 @@ def choose_oracle(problem: Problem, spec: MethodSpec, noise, level) -> tuple[str
     name = _oracle_name(problem, spec, noise)
     if level is not None and name not in ("bounded", "gaussian", "bernoulli"):
         raise ValueError(
-            f"noise_level: {level!r} does not apply to oracle {name!r} of {spec.name!r} on "
+            f"noise_level: {show(level)} does not apply to oracle {name!r} of {spec.name!r} on "
             f"{problem.name!r}; allowed: only with noise bounded, gaussian or bernoulli"
         )
     if name == "online":
@@ -315,7 +316,7 @@ def choose_oracle(problem: Problem, spec: MethodSpec, noise, level) -> tuple[str
     if name == "bernoulli":
         p = float(problem.v[2]) if level is None else positive("noise_level", level)
         if p > 1:
-            raise ValueError(f"noise_level: {level!r} is not allowed; allowed: p in (0, 1]")
+            raise ValueError(f"noise_level: {show(level)} is not allowed; allowed: p in (0, 1]")
         return name, p
     if name in ("bounded", "gaussian"):
         level = DEFAULT_NOISE_LEVEL if level is None else level
@@ -396,11 +397,13 @@ def start_point(problem: Problem, x0) -> np.ndarray:
     try:
         arr = np.atleast_1d(np.asarray(x0, dtype=np.float64))
     except (TypeError, ValueError):
-        raise ValueError(f"x0: {x0!r} is not a vector of numbers") from None
+        raise ValueError(f"x0: {show(x0)} is not a vector of numbers") from None
     if arr.ndim != 1 or arr.shape[0] != problem.dim:
         raise ValueError(
             f"x0: length {arr.size} does not match the problem dimension; allowed: {problem.dim}"
         )
     if not np.all(np.isfinite(arr)):
-        raise ValueError(f"x0: {arr.tolist()} has non-finite entries; allowed: finite numbers")
+        raise ValueError(
+            f"x0: {show(arr.tolist())} has non-finite entries; allowed: finite numbers"
+        )
     return np.ascontiguousarray(arr)

@@ -31,6 +31,7 @@ def positive(field: str, value, *, allow_zero: bool = False) -> float:
 
 
 INT64_MAX = 2**63 - 1  # the kernels take their counts, budgets and seeds as int64
+MAX_CHECKPOINTS = 100_000  # trace rows per run (log-spaced; the default is 60)
 
 
 def integer(field: str, value, low: int, high: int = INT64_MAX) -> int:

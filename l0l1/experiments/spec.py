@@ -50,11 +50,12 @@ import tomllib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from l0l1.validate import InputError, did_you_mean
+from l0l1.validate import INT64_MAX, MAX_CHECKPOINTS, InputError, did_you_mean
 
 TOP_KEYS = ("name", "description", "eps", "seeds", "checkpoints", "budget", "problems", "methods")
 BUDGET_KEYS = ("max_iter", "max_calls")
 PROBLEM_KEYS = ("name", "label", "params", "x0", "grid")
+MAX_TASKS = 1_000_000  # runs per sweep: counted before anything is expanded
 METHOD_KEYS = ("name", "label", "noise", "noise_level", "batch", "n0", "probe_every")
 METHOD_KEYS += ("overrides", "grid")
 METHOD_GRID_KEYS = ("noise", "noise_level", "batch", "n0", "probe_every")
@@ -123,7 +124,7 @@ class Sweep:
         eps = tuple(_positive(f"eps{i}", v) for i, v in _items("eps", _req(data, "eps", "")))
         _unique("eps", eps)
         seeds = _seeds(_req(data, "seeds", ""))
-        checkpoints = _int("checkpoints", data.get("checkpoints", 60), 1)
+        checkpoints = _int("checkpoints", data.get("checkpoints", 60), 1, MAX_CHECKPOINTS)
         budget = data.get("budget", {})
         _table("budget", budget)
         _known(budget, BUDGET_KEYS, "budget")
@@ -132,6 +133,12 @@ class Sweep:
         max_calls = _int("budget.max_calls", budget.get("max_calls", 0), 0)
         problems = _entries(data, "problems", _problem)
         methods = _entries(data, "methods", _method)
+        count = len(eps) * len(seeds) * _points(problems) * _points(methods)
+        if count > MAX_TASKS:
+            raise InputError(
+                f"sweep: {count} runs (eps x seeds x problem points x method points) is too "
+                f"many; allowed: at most {MAX_TASKS}"
+            )
         sweep = cls(name, description, eps, seeds, checkpoints, max_iter, max_calls, problems,
                     methods)  # fmt: skip
         sweep.tasks()  # refuses a sweep that names the same run twice
@@ -215,6 +222,12 @@ def load_spec(path) -> Sweep:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError(f"spec: {str(path)!r} does not exist; allowed: a TOML file") from None
+    except IsADirectoryError:
+        raise InputError(f"spec: {str(path)!r} is a directory; allowed: a TOML file") from None
+    except PermissionError:
+        raise InputError(f"spec: {str(path)!r} cannot be read (permission denied)") from None
+    except UnicodeDecodeError:
+        raise InputError(f"spec: {str(path)!r} is not UTF-8 text; allowed: a TOML file") from None
     except tomllib.TOMLDecodeError as err:
         raise InputError(f"spec: {str(path)!r} is not valid TOML: {err}") from None
     return Sweep.from_dict(data, default_name=path.stem)
@@ -312,9 +325,10 @@ def _positive(path: str, v, *, allow_zero: bool = False) -> float:
     return float(v)
 
 
-def _int(path: str, v, low: int) -> int:
-    if not isinstance(v, int) or isinstance(v, bool) or v < low:
-        raise InputError(f"{path}: {v!r} is not allowed; allowed: an integer >= {low}")
+def _int(path: str, v, low: int, high: int = INT64_MAX) -> int:
+    if not isinstance(v, int) or isinstance(v, bool) or not low <= v <= high:
+        allowed = f"an integer >= {low}" if high == INT64_MAX else f"an integer in {low}..{high}"
+        raise InputError(f"{path}: {v!r} is not allowed; allowed: {allowed}")
     return v
 
 
@@ -346,9 +360,10 @@ def _seeds(value) -> tuple[int, ...]:
         seeds = tuple(_int(f"seeds{i}", v, 0) for i, v in _items("seeds", value))
         _unique("seeds", seeds)
         return seeds
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_TASKS:
         raise InputError(
-            f"seeds: {value!r} is not allowed; allowed: a count >= 1 or a list of integers >= 0"
+            f"seeds: {value!r} is not allowed; allowed: a count in 1..{MAX_TASKS} "
+            "or a list of integers >= 0"
         )
     return tuple(range(value))
 
@@ -397,6 +412,11 @@ def _grid(path: str, value, allowed, check) -> dict:
         grid[key] = [check(key, f"{p}[{i}]", v) for i, v in enumerate(vals)]
         _unique(p, grid[key])
     return grid
+
+
+def _points(entries) -> int:
+    """How many grid points the entries expand to (without expanding them)."""
+    return sum(math.prod(len(v) for v in e["grid"].values()) for e in entries)
 
 
 def _grid_points(grid: dict) -> list[dict]:
