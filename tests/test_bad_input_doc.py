@@ -1,0 +1,48 @@
+"""docs/bad_input.md quotes real messages: each quoted one is what the CLI prints today."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from pathlib import Path
+
+import pytest
+
+from l0l1.cli import main
+
+DOC = (Path(__file__).resolve().parents[1] / "docs" / "bad_input.md").read_text()
+PREFIX = "l0l1: error: "
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["run", "--coeffs", "1,0,1", "--eps", "-1"],
+        ["run", "--coeffs", "1,x"],
+        ["run", "--coeffs", ",".join(["0"] * 65 + ["1"])],
+        ["run", "--coeffs", "1,0,1", "--seed", "9223372036854775808"],
+        ["run", "--problem", "phase_retrieval", "--param", "d=100000000000"],
+        ["run", "--problem", "nomod:f"],
+    ],
+    ids=lambda a: " ".join(a)[:40],
+)
+def test_quoted_message_is_current(argv, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(argv)
+    line = err.getvalue().strip()
+    assert code == 2 and line.startswith(PREFIX) and "\n" not in line, line
+    message = line[len(PREFIX) :]
+    assert f"`{message}`" in DOC, message
+
+
+def test_store_that_is_not_sqlite_is_quoted(tmp_path, monkeypatch):
+    from l0l1.experiments.store import Store, StoreError
+
+    monkeypatch.chdir(tmp_path)
+    Path("notdb.sqlite").write_text("hello\n")
+    with pytest.raises(StoreError) as err:
+        Store("notdb.sqlite")
+    assert f"`{err.value}`" in DOC, err.value
+    assert Path("notdb.sqlite").read_text() == "hello\n"
