@@ -211,13 +211,15 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--x0", help="start point x1,x2,... (default: the problem's)")
     r.add_argument(
         "--noise",
-        help="oracle of stochastic methods: exact, bounded, gaussian, minibatch (finite sums), "
+        help="oracle of stochastic methods: exact, bounded, gaussian, student (t_3), stable "
+        "(alpha = 1.5), affine (variance w^2 (1 + |grad f|^2)), minibatch (finite sums), "
         "online (online phase retrieval), bernoulli (zero chains); default: the problem's",
     )
     r.add_argument(
         "--noise-level",
         dest="noise_level",
-        help="tau (bounded, default 1), sigma (gaussian) or p (bernoulli)",
+        help="tau (bounded, default 1), sigma (gaussian, student), the scale (stable, affine) "
+        "or p (bernoulli)",
     )
     r.add_argument("--batch", default="1", help="minibatch size of SGD methods (default: 1)")
     r.add_argument(

@@ -24,7 +24,9 @@ from l0l1.problems.base import Problem, StartConstants
 from l0l1.problems.kinds import KIND_CHAIN, KIND_CHAIN_SUM, KIND_PHASE_POP, KIND_POLY
 from l0l1.validate import MAX_CHECKPOINTS, did_you_mean, integer, positive, show
 
-NOISE_KINDS = ("exact", "bounded", "gaussian", "minibatch", "online", "bernoulli")
+NOISE_KINDS = ("exact", "bounded", "gaussian", "minibatch", "online", "bernoulli", "student",
+               "stable", "affine")  # fmt: skip
+ADDITIVE = ("bounded", "gaussian", "student", "stable", "affine")  # noise of level w on grad f
 _ORACLE_CODES = {
     "exact": oracles.ORACLE_EXACT,
     "bounded": oracles.ORACLE_BOUNDED,
@@ -32,6 +34,9 @@ _ORACLE_CODES = {
     "minibatch": oracles.ORACLE_MINIBATCH,
     "online": oracles.ORACLE_PHASE_ONLINE,
     "bernoulli": oracles.ORACLE_BERNOULLI,
+    "student": oracles.ORACLE_STUDENT,
+    "stable": oracles.ORACLE_STABLE,
+    "affine": oracles.ORACLE_AFFINE,
 }
 DEFAULT_MAX_ITER = 100_000
 SPIDER_CLIP_K_CAP = 10**7  # SPIDER-clip's default budget is its K (T5), at most this
@@ -306,10 +311,10 @@ def choose_oracle(problem: Problem, spec: MethodSpec, noise, level) -> tuple[str
     """The oracle name and its level (tau or sigma; the measurement noise when online; the
     probability p when bernoulli, by default the chain's own p from its sigma)."""
     name = _oracle_name(problem, spec, noise)
-    if level is not None and name not in ("bounded", "gaussian", "bernoulli"):
+    if level is not None and name not in (*ADDITIVE, "bernoulli"):
         raise ValueError(
             f"noise_level: {show(level)} does not apply to oracle {name!r} of {spec.name!r} on "
-            f"{problem.name!r}; allowed: only with noise bounded, gaussian or bernoulli"
+            f"{problem.name!r}; allowed: only with noise {', '.join(ADDITIVE)} or bernoulli"
         )
     if name == "online":
         return name, float(problem.v[0])
@@ -318,7 +323,7 @@ def choose_oracle(problem: Problem, spec: MethodSpec, noise, level) -> tuple[str
         if p > 1:
             raise ValueError(f"noise_level: {show(level)} is not allowed; allowed: p in (0, 1]")
         return name, p
-    if name in ("bounded", "gaussian"):
+    if name in ADDITIVE:
         level = DEFAULT_NOISE_LEVEL if level is None else level
         return name, positive("noise_level", level, allow_zero=True)
     return name, 0.0
@@ -364,6 +369,20 @@ def _noise_constants(problem, oracle, level, x0, seed) -> tuple[float, float, tu
         return level, level, ()
     if oracle == "gaussian":
         return level, level, ("Gaussian noise is unbounded: tau = sigma used (T4 needs a.s. tau)",)
+    if oracle == "student":
+        note = "Student t_3 noise is heavy-tailed: tau = sigma used (T4 needs a.s. tau)"
+        return level, level, (note,)
+    if oracle == "stable":
+        note = (f"alpha-stable noise (alpha = {oracles.STABLE_ALPHA}) has infinite variance: its "
+                "scale stands in for tau and sigma (T4, T5 do not apply)")  # fmt: skip
+        return level, level, (note,)
+    if oracle == "affine":
+        g0 = problem.grad(x0)
+        sigma = level * math.sqrt(1.0 + float(g0 @ g0))
+        note = (
+            "affine variance w^2 (1 + ||grad f||^2): tau = sigma at x0 used (T4, T5 need a bound)"
+        )
+        return sigma, sigma, (note,)
     if oracle == "bernoulli":
         from l0l1.problems.hard import bernoulli_noise
 

@@ -36,6 +36,9 @@ ORACLE = {
     "gaussian": twins.GAUSS,
     "minibatch": twins.MINIBATCH,
     "online": twins.ONLINE,
+    "student": twins.STUDENT,
+    "stable": twins.STABLE,
+    "affine": twins.AFFINE,
 }
 
 
@@ -187,6 +190,9 @@ def test_online_population_value_is_the_mean_sample_loss():
         ("phase", "minibatch", 0.0),
         ("online", "online", 0.1),
         ("logistic3", "exact", 0.0),
+        ("sep3", "student", 1.3),
+        ("cosh2", "stable", 0.7),
+        ("sep3", "affine", 0.4),
     ],
 )
 def test_oracle_draws_match_twin_and_consume_the_same_stream(key, oracle, w):
@@ -306,6 +312,9 @@ CASES = [
     Case("online", "sgd", "reached", eps=1e-2, kw={"probe_every": 4}),
     Case("online", "clipped_sgd", "not reached", eps=3e-2, kw={"batch": 5}),
     Case("cosh2", "sgd", "diverged", kw={"noise": "bounded", "overrides": {"h": 1e3}}),
+    Case("sep3", "sgd", "not reached", eps=1e-3, max_iter=300, kw={"noise": "student"}),
+    Case("sep3", "clipped_sgd", "not reached", eps=1e-3, max_iter=300, kw={"noise": "stable"}),
+    Case("cosh2", "sgd", "not reached", eps=1e-3, max_iter=300, kw={"noise": "affine"}),
     Case("phase", "spider", "not reached", eps=1e-3, max_iter=800),
     Case("phase", "spider_clip", "not reached", eps=1e-3, max_iter=800, kw={"overrides": {"q": 6}}),
     Case("phase", "spider_clip", "not reached", eps=1e-3, max_iter=800, kw={"max_calls": 3000}),
@@ -397,7 +406,8 @@ def test_cases_cover_every_method_and_outcome():
     statuses = {c.expect for c in CASES}
     assert {"reached", "not reached", "diverged"} <= statuses
     noises = {c.kw.get("noise") for c in CASES}
-    assert {"bounded", "gaussian"} <= noises  # minibatch / online are the defaults
+    assert {"bounded", "gaussian", "student", "stable", "affine"} <= noises  # minibatch /
+    # online are the defaults
     assert any(c.kw.get("batch", 1) > 1 for c in CASES)
     assert any(c.kw.get("probe_every", 1) > 1 for c in CASES)
     assert any(c.kw.get("max_calls", 0) > 0 for c in CASES)

@@ -21,7 +21,7 @@ from scipy.special import erfc
 
 # Codes copied from the docstring tables (kinds.KIND_*, oracles.ORACLE_*, steps.RULE_*).
 POLY, EXP, COSH, LOGCOSH, LOGISTIC, PHASE, PHASE_POP, CHAIN, CHAIN_SUM, BOWL = range(10)
-EXACT, BOUNDED, GAUSS, MINIBATCH, ONLINE, BERNOULLI = range(6)
+EXACT, BOUNDED, GAUSS, MINIBATCH, ONLINE, BERNOULLI, STUDENT, STABLE, AFFINE = range(9)
 (
     FIXED,
     CLIP,
@@ -173,7 +173,10 @@ def draw_sample(oracle, P, v, w, n, rng, d):
     bounded: direction u ~ N(0, I_d) normalised, radius w U^(1/d) (uniform in the ball);
     gaussian: w/sqrt(d) N(0, I_d); minibatch: an index uniform in 0..n-1;
     online: a = sqrt(d) u/|u|, then y = (a.z*)^2 + w N(0, 1);
-    bernoulli: Z = [U < p], U uniform, p = w; the sample is Z/p.
+    bernoulli: Z = [U < p], U uniform, p = w; the sample is Z/p;
+    student: w/sqrt(3 d) t_3 per coordinate; stable: w/sqrt(d) S per coordinate, S symmetric
+    1.5-stable from (U, E) by Chambers-Mallows-Stuck; affine: N(0, I_d), scaled at x by
+    w sqrt((1 + ||grad f(x)||^2)/d).
     """
     if oracle == BOUNDED:
         u = rng.standard_normal(d)
@@ -190,6 +193,22 @@ def draw_sample(oracle, P, v, w, n, rng, d):
         return ("online", (a, y))
     if oracle == BERNOULLI:
         return ("bernoulli", (1.0 / w if rng.random() < w else 0.0))
+    if oracle == STUDENT:
+        return ("shift", w / math.sqrt(3.0 * d) * np.array([rng.standard_t(3.0) for _ in range(d)]))
+    if oracle == STABLE:
+        a = 1.5
+        draws = []
+        for _ in range(d):
+            u = math.pi * (rng.random() - 0.5)
+            e = rng.standard_exponential()
+            draws.append(
+                math.sin(a * u)
+                / math.cos(u) ** (1 / a)
+                * (math.cos((1 - a) * u) / e) ** ((1 - a) / a)
+            )
+        return ("shift", w / math.sqrt(d) * np.array(draws))
+    if oracle == AFFINE:
+        return ("affine", (w, rng.standard_normal(d)))
     return ("exact", None)
 
 
@@ -201,6 +220,10 @@ def sample_grad(oracle, kind, P, v, sample, x):
             return grad(kind, P, v, x) + data
         if tag == "index":
             return component_grad(kind, P, v, data, x)
+        if tag == "affine":
+            w, z = data
+            g = grad(kind, P, v, x)
+            return g + w * math.sqrt((1.0 + g @ g) / x.size) * z
         if tag == "online":
             a, y = data
             t = a @ x

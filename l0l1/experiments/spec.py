@@ -22,8 +22,8 @@ A sweep runs every problem x method x eps x seed combination. The TOML format::
     [[methods]]                   # one table per method, in order
     name = "spider_clip"          # a name from l0l1.methods.registry, or module:name
     label = "spider_clip"         # optional (default: name)
-    noise = "bounded"             # optional: exact, bounded, gaussian, minibatch, online
-    noise_level = 0.1             # optional: tau (bounded) or sigma (gaussian)
+    noise = "bounded"             # optional: a kind of l0l1.runs.NOISE_KINDS
+    noise_level = 0.1             # optional: tau (bounded), sigma (gaussian), the scale ...
     batch = 1                     # optional, SGD-family minibatch
     n0 = 1                        # optional, SPIDER step parameter
     probe_every = 1               # optional, exact-gradient probe period

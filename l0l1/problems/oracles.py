@@ -17,7 +17,17 @@ Oracles (``oracle``, with its scalar parameter ``w``):
   Bernoulli(p) drawn as rng.random() < p, and s[0] = Z/p, so SPIDER evaluates the same Z
   at both points. Unbiased; only the frontier coordinate prog + 1 is noisy (variance
   (d_j f)^2 (1 - p)/p), and which coordinate that is depends on x.
-Additive noise (bounded, Gaussian) cancels exactly in SPIDER's differences.
+- ORACLE_STUDENT: grad f(x) + xi, xi_j = w / sqrt(3 d) * t_3 (Student t, 3 degrees of freedom):
+  heavy-tailed with finite variance, E||xi||^2 = w^2, no finite third moment.
+- ORACLE_STABLE: grad f(x) + xi, xi_j = w / sqrt(d) * S, S symmetric alpha-stable with
+  alpha = STABLE_ALPHA = 1.5 (Chambers-Mallows-Stuck): a finite mean, infinite variance.
+- ORACLE_AFFINE: grad f(x) + xi, xi ~ N(0, w^2 (1 + ||grad f(x)||^2)/d I): affine variance,
+  E||xi||^2 = w^2 (1 + ||grad f(x)||^2) (sigma_0 = sigma_1 = w). s holds the standard normals
+  (and s[d] = w / sqrt(d)), so SPIDER evaluates the same draw at both points, each scaled by
+  its own gradient norm.
+Additive noise (bounded, Gaussian, Student, stable) cancels exactly in SPIDER's differences.
+The last three are the project's own models (no THEORY id): T4's bounded-noise and T5's
+variance assumptions fail for them, which is what they are for.
 """
 
 from __future__ import annotations
@@ -41,6 +51,11 @@ ORACLE_GAUSS = 2
 ORACLE_MINIBATCH = 3
 ORACLE_PHASE_ONLINE = 4
 ORACLE_BERNOULLI = 5
+ORACLE_STUDENT = 6
+ORACLE_STABLE = 7
+ORACLE_AFFINE = 8
+STABLE_ALPHA = 1.5  # tail index of ORACLE_STABLE: in (1, 2), finite mean, infinite variance
+STUDENT_DOF = 3.0  # degrees of freedom of ORACLE_STUDENT: variance DOF / (DOF - 2) = 3
 
 
 @njit(cache=True, inline="always")
@@ -87,13 +102,41 @@ def draw_sample(oracle, P, v, w, n, rng, s):
         s[d] = t * t + w * rng.standard_normal()
     elif oracle == ORACLE_BERNOULLI:
         s[0] = 1.0 / w if rng.random() < w else 0.0  # Z/p
+    elif oracle == ORACLE_STUDENT:
+        c = w / math.sqrt(d * STUDENT_DOF / (STUDENT_DOF - 2.0))
+        for j in range(d):
+            s[j] = c * rng.standard_t(STUDENT_DOF)
+    elif oracle == ORACLE_STABLE:
+        c = w / math.sqrt(d)
+        for j in range(d):
+            s[j] = c * stable_draw(rng, STABLE_ALPHA)
+    elif oracle == ORACLE_AFFINE:
+        for j in range(d):
+            s[j] = rng.standard_normal()
+        s[d] = w / math.sqrt(d)  # the scale, for sample_from_grad_into (which has no w)
+
+
+@njit(cache=True, inline="always")
+def stable_draw(rng, alpha):
+    """A standard symmetric alpha-stable draw (Chambers, Mallows and Stuck 1976):
+    U uniform on (-pi/2, pi/2), W standard exponential, in that order from ``rng``."""
+    u = math.pi * (rng.random() - 0.5)
+    e = rng.standard_exponential()
+    return (
+        math.sin(alpha * u) / math.cos(u) ** (1.0 / alpha)
+        * (math.cos((1.0 - alpha) * u) / e) ** ((1.0 - alpha) / alpha)
+    )  # fmt: skip
 
 
 @njit(cache=True, inline="always")
 def transforms_gradient(oracle):
     """True for the oracles whose sample is a function of grad f(x) (and x): bounded,
-    Gaussian, Bernoulli. Their samples come from :func:`sample_from_grad_into`."""
-    return oracle == ORACLE_BOUNDED or oracle == ORACLE_GAUSS or oracle == ORACLE_BERNOULLI
+    Gaussian, Bernoulli, Student, stable, affine. Their samples come from
+    :func:`sample_from_grad_into`."""
+    return (
+        oracle == ORACLE_BOUNDED or oracle == ORACLE_GAUSS or oracle == ORACLE_BERNOULLI
+        or oracle == ORACLE_STUDENT or oracle == ORACLE_STABLE or oracle == ORACLE_AFFINE
+    )  # fmt: skip
 
 
 @njit(cache=True, inline="always")
@@ -105,6 +148,13 @@ def sample_from_grad_into(oracle, v, s, x, g, out):
         start = progress(x, v[0], 0.25)
         for j in range(d):
             out[j] = g[j] * s[0] if j >= start else g[j]
+    elif oracle == ORACLE_AFFINE:
+        gg = 0.0
+        for j in range(d):
+            gg += g[j] * g[j]
+        c = s[d] * math.sqrt(1.0 + gg)
+        for j in range(d):
+            out[j] = g[j] + c * s[j]
     else:
         for j in range(d):
             out[j] = g[j] + s[j]
