@@ -30,13 +30,11 @@ from pathlib import Path
 
 import numpy as np
 
-from l0l1.plots import NAMES as LABELS  # the registry's display names (the notebooks use it)
 from l0l1.smoothness import smoothness_along, trajectory  # noqa: F401  (notebook helpers)
+from l0l1.style import COLORS  # one colour per method, as in the figures (notebooks use it)
+from l0l1.style import NAMES as LABELS  # the registry's display names (the notebooks use it)
 from l0l1.validate import InputError, did_you_mean
 
-COLORS = {"gd": "#D55E00", "gd_theory": "#999999", "clipped_gd": "#0072B2",
-          "normalized_gd": "#009E73", "sgd": "#E69F00", "clipped_sgd": "#CC79A7",
-          "spider": "#56B4E9", "spider_clip": "#000000"}  # fmt: skip
 RC = {"font.size": 11, "axes.titlesize": 12, "axes.labelsize": 11, "legend.fontsize": 9,
       "axes.grid": True, "grid.alpha": 0.3, "lines.linewidth": 2.0}  # fmt: skip
 DPI = 80

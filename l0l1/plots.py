@@ -22,21 +22,19 @@ from pathlib import Path
 import numpy as np
 
 from l0l1.experiments.fits import AXES, REACHED, Fit, fit_rate
-from l0l1.methods import registry
+from l0l1.style import (
+    CAPTION_PT,
+    MARKERS,
+    NAMES,
+    PALETTE,
+    RC,
+    REFERENCE_DASHES,
+    REFERENCE_GREYS,
+    methods,
+    style,
+)
 
-PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
-MARKERS = ("o", "s", "^", "D", "v", "P", "X")
-METHODS = tuple(registry.METHODS)  # the order of colours, markers and legends
-NAMES = {name: spec.label for name, spec in registry.METHODS.items()}
-REFERENCE_GREYS = ("#555555", "#888888", "#AAAAAA")
-REFERENCE_DASHES = ((0, (6, 3)), (0, (2, 2)), (0, (8, 3, 2, 3)))
-RC = {
-    "font.size": 14, "axes.titlesize": 15, "axes.labelsize": 16, "legend.fontsize": 11,
-    "xtick.labelsize": 13, "ytick.labelsize": 13, "lines.linewidth": 2.2,
-    "lines.markersize": 8, "axes.grid": True, "grid.alpha": 0.3, "savefig.dpi": 150,
-    "svg.fonttype": "none",
-}  # fmt: skip
-CAPTION_PT = 11
+METHODS = methods()  # the order of colours, markers and legends
 
 # Theory exponents per figure and method (T3-T5) and what they mean, for legends and reports.
 RATES_EPS = {"sgd": 4, "clipped_sgd": 4, "spider": 3, "spider_clip": 3}
@@ -52,12 +50,6 @@ class Figure:
     paths: tuple[Path, ...]
     fits: tuple[dict, ...] = field(default_factory=tuple)
     notes: tuple[str, ...] = field(default_factory=tuple)
-
-
-def style(method: str) -> dict:
-    """Colour and marker of a method, the same in every figure."""
-    i = METHODS.index(method) if method in METHODS else len(METHODS)
-    return {"color": PALETTE[i % len(PALETTE)], "marker": MARKERS[i % len(MARKERS)]}
 
 
 def _pyplot():
@@ -106,7 +98,7 @@ def _save(fig, out_dir, name, caption, *, colorbar=None) -> tuple[Path, ...]:
     return paths
 
 
-def _groups(records, *keys) -> dict[tuple, list[dict]]:
+def groups(records, *keys) -> dict[tuple, list[dict]]:
     out: dict[tuple, list[dict]] = {}
     for r in records:
         out.setdefault(tuple(r[k] for k in keys), []).append(r)
@@ -194,11 +186,11 @@ def plot_gd_vs_clipped(
     from l0l1 import schedules
     from l0l1 import theory as th
 
-    probs = _groups(records, "problem_label")
+    probs = groups(records, "problem_label")
     fig, axes = _subplots(len(probs), width=8.5, height=9.0)
     rows, notes = [], []
     for ax, (plabel,) in zip(axes[0], probs, strict=True):
-        by = _groups(probs[(plabel,)], "problem_label", "method")
+        by = groups(probs[(plabel,)], "problem_label", "method")
         for key in _method_order(by):
             method = key[1]
             recs = by[key]
@@ -280,7 +272,7 @@ def plot_online_rates(records, out_dir="figures", name="online_calls_vs_eps") ->
     One panel per problem; medians over seeds with fitted slopes and bootstrap intervals in
     the legend; grey reference lines eps^-2, eps^-3, eps^-4 through the panel's data.
     """
-    probs = _groups(records, "problem_label")
+    probs = groups(records, "problem_label")
     fig, axes = _subplots(len(probs), width=8.0, height=9.0)
     rows, notes = [], []
 
@@ -288,7 +280,7 @@ def plot_online_rates(records, out_dir="figures", name="online_calls_vs_eps") ->
         return 1.0 / r["eps"]
 
     for ax, (plabel,) in zip(axes[0], probs, strict=True):
-        by = _groups(probs[(plabel,)], "problem_label", "method")
+        by = groups(probs[(plabel,)], "problem_label", "method")
         first = []
         for key in _method_order(by):
             method = key[1]
@@ -361,7 +353,7 @@ def plot_finite_sum_n(records, out_dir="figures", name="finite_sum_calls_vs_n") 
     """
     fig, axes = _subplots(1, width=8.5, height=8.5)
     ax = axes[0, 0]
-    by = _groups(records, "problem_label", "method")
+    by = groups(records, "problem_label", "method")
     rows, anchors = [], {}
     for key in _method_order(by):
         method = key[1]
@@ -399,12 +391,12 @@ def plot_finite_sum_n(records, out_dir="figures", name="finite_sum_calls_vs_n") 
         "2 S2 ~ sqrt(n) per inner step. At fixed eps the sqrt(n) eps^-2 term dominates n until "
         "n ~ eps^-4, so SPIDER-clip's slope in n should be near 1/2, GD's near 1."
     )
-    notes = [note] + [_crossing(by, "spider_clip", other) for other in ("gd", "clipped_gd")]
+    notes = [note] + [crossing(by, "spider_clip", other) for other in ("gd", "clipped_gd")]
     return Figure(name, _save(fig, out_dir, name, note), tuple(rows),
                   tuple(n for n in notes if n))  # fmt: skip
 
 
-def _crossing(by: dict, method: str, other: str) -> str:
+def crossing(by: dict, method: str, other: str) -> str:
     """From which n on ``method``'s median calls stay below ``other``'s (REPORT.md)."""
     meds = {}
     for (_, m), recs in by.items():
@@ -467,7 +459,7 @@ def plot_bound_check(records, out_dir="figures", name="measured_vs_bound") -> Fi
     counts = bound_check(records)
     fig, axes = _subplots(1, width=8.0, height=7.0)
     ax = axes[0, 0]
-    by = _groups(checked, "method")
+    by = groups(checked, "method")
     for (method,) in sorted(by, key=lambda k: METHODS.index(k[0]) if k[0] in METHODS else 99):
         st = style(method)
         recs = by[(method,)]
@@ -528,7 +520,7 @@ def plot_frontier(records, out_dir="figures", name="frontier") -> Figure:
     """
     fig, axes = _subplots(1, width=8.0, height=6.5)
     ax = axes[0, 0]
-    by = _groups(records, "label")
+    by = groups(records, "label")
     for i, (label,) in enumerate(by):
         pts = sorted((r["L1"], r["L0"]) for r in by[(label,)] if r["L0"] > 0)
         xs, ys = zip(*pts, strict=True)
@@ -562,7 +554,7 @@ def plot_local_smoothness(records, out_dir="figures", name="local_smoothness") -
     ``records``: dicts with ``problem_label``, ``method``, ``k``, ``grad_norm``, ``L_hat``,
     ``L0``, ``L1``. Each panel also draws L0 + L1 ||g|| with the problem's constants.
     """
-    probs = list(_groups(records, "problem_label"))
+    probs = list(groups(records, "problem_label"))
     meths = sorted({r["method"] for r in records}, key=lambda m: METHODS.index(m))
     fig, axes = _subplots(len(meths), len(probs), width=6.5, height=5.2)
     kmax = max(r["k"] for r in records)
@@ -611,11 +603,11 @@ def plot_hard_rates(
     """One panel per problem label: ``y`` against ``x`` (an AXES key) per method, with the
     fitted slope and bootstrap interval, theory exponents from ``rates``, and grey reference
     shapes ``{label: fn(x)}`` anchored at the panel's first median (T6)."""
-    probs = _groups(records, "problem_label")
+    probs = groups(records, "problem_label")
     fig, axes = _subplots(len(probs), width=8.0, height=8.5)
     rows = []
     for ax, (plabel,) in zip(axes[0], probs, strict=True):
-        by = _groups(probs[(plabel,)], "problem_label", "method")
+        by = groups(probs[(plabel,)], "problem_label", "method")
         first = []
         for key in _method_order(by):
             method = key[1]

@@ -354,7 +354,7 @@ def hard_figures(data: dict, out: Path) -> list:
     ))  # fmt: skip
     stoch = data["hard_chain_stochastic"]
     snotes = []
-    for (plabel, method), recs in plots._groups(stoch, "problem_label", "method").items():
+    for (plabel, method), recs in plots.groups(stoch, "problem_label", "method").items():
         r = min(recs, key=lambda r: r["eps"])
         p = r["oracle_level"]
         hits = [x["oracle_calls_at_hit"] for x in recs if x["eps"] == r["eps"] and x[
@@ -386,8 +386,8 @@ def hard_figures(data: dict, out: Path) -> list:
         ), notes=snotes,
     ))  # fmt: skip
     fs = data["hard_finite_sum"]
-    by = plots._groups(fs, "problem_label", "method")
-    fnotes = [plots._crossing(by, "spider_clip", m) for m in ("gd", "clipped_gd")]
+    by = plots.groups(fs, "problem_label", "method")
+    fnotes = [plots.crossing(by, "spider_clip", m) for m in ("gd", "clipped_gd")]
     sp = [r for r in fs if r["method"] == "spider_clip" and r["status"] == "reached"]
     if sp:
         r = max(sp, key=lambda r: r["n"])

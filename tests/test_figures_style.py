@@ -1,0 +1,18 @@
+"""One colour, marker and name per method in figures and demos (l0l1.style)."""
+
+from l0l1 import demos, plots, style
+from l0l1.methods import registry
+
+
+def test_demos_and_figures_share_one_colour_per_method():
+    for m in registry.METHODS:
+        assert demos.COLORS[m] == plots.style(m)["color"] == style.color(m)
+        assert demos.LABELS[m] == plots.NAMES.get(m) == registry.METHODS[m].label
+    first = style.methods()[: len(style.PALETTE)]
+    assert len({style.color(m) for m in first}) == len(first)
+
+
+def test_an_unregistered_method_gets_a_style_and_its_own_name():
+    st = style.style("not_a_method")
+    assert st["color"] in style.PALETTE and st["marker"] in style.MARKERS
+    assert style.NAMES["not_a_method"] == style.NAMES.get("not_a_method") == "not_a_method"
