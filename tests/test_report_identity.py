@@ -20,7 +20,8 @@ GOLDEN = Path(__file__).parent / "data" / "report_tiny.json"
 
 def tiny_report(tmp: Path) -> dict:
     """What the golden file holds: the tiny scale's outputs with wall times and paths masked."""
-    from l0l1.reproduce import _clean, reproduce
+    from l0l1.report import clean
+    from l0l1.reproduce import reproduce
 
     out = tmp / "figures"
     summary = reproduce(out, scale="tiny", backend="serial", quiet=True, proofs=False)
@@ -31,7 +32,7 @@ def tiny_report(tmp: Path) -> dict:
     kept = {k: v for k, v in summary.items() if k != "seconds"}
     return {
         "report_json": json.loads((out / "report.json").read_text()),
-        "summary": json.loads(json.dumps(_clean(kept))),
+        "summary": json.loads(json.dumps(clean(kept))),
         "report_md": md,
     }
 

@@ -1,0 +1,28 @@
+"""The figures of ``l0l1 reproduce``, one module each, in report order (issue 14).
+
+Each module holds its sweep specs per scale, its drawing call with caption and notes, its
+theory exponents and THEORY ids, and ``measured_vs_theory``; :data:`FIGURES` maps its key
+to its :class:`~l0l1.figures.spec.FigureSpec`. Adding a figure = adding a module here.
+"""
+
+from __future__ import annotations
+
+from l0l1.figures import (
+    bounds,
+    finite_sum,
+    frontier,
+    gd_vs_clipped,
+    hard_chain_det,
+    hard_chain_stochastic,
+    hard_finite_sum,
+    hard_z20_bowl,
+    local_smoothness,
+    online,
+)
+from l0l1.figures.spec import SCALES, FigureSpec
+
+_MODULES = (gd_vs_clipped, online, finite_sum, bounds, frontier, local_smoothness,
+            hard_chain_det, hard_chain_stochastic, hard_finite_sum, hard_z20_bowl)  # fmt: skip
+FIGURES: dict[str, FigureSpec] = {m.FIGURE.key: m.FIGURE for m in _MODULES}
+
+__all__ = ["FIGURES", "SCALES", "FigureSpec"]
