@@ -1,12 +1,12 @@
 """The figures of ``l0l1 reproduce``: one function per figure (THEORY T3-T6).
 
 Each function reads records (dicts: rows of the results store, or the small tables that
-:mod:`l0l1.reproduce` builds for the frontier and the local-smoothness figures), writes
+:mod:`l0l1.figures.frontier` and :mod:`l0l1.figures.local_smoothness` build), writes
 ``<name>.png`` and ``<name>.svg`` into ``out_dir`` and returns a :class:`Figure` holding
 the paths and, for rate figures, the fitted slopes (:mod:`l0l1.experiments.fits`) exactly
 as the legend shows them. Matplotlib (Agg backend) is imported only when a figure is drawn.
 
-Style: large fonts, the Okabe-Ito colour-blind-safe palette, one marker per method,
+Style (:mod:`l0l1.style`): large fonts, the Okabe-Ito palette, one marker per method,
 log-log axes with units, reference lines anchored at the data, and a caption under each
 figure saying what a slope below the worst-case rate means (benign problems, T6).
 """
