@@ -29,7 +29,7 @@ def test_a_wrong_theory_fails():
     moved = {**SUMMARY, "fits": [{**r, "theory_rate": r["theory_rate"] and 0}
                                  for r in SUMMARY["fits"]]}  # fmt: skip
     for fig in CHECKED:
-        if fig.key not in ("bounds", "frontier"):
+        if any(r["figure"] == fig.name for r in SUMMARY["fits"]):  # a rate figure
             assert not all(h for *_, h in fig.measured_vs_theory(moved)), fig.key
 
 
