@@ -13,7 +13,7 @@ import pytest
 from l0l1.figures import FIGURES
 
 SUMMARY = json.loads((Path(__file__).parent / "data" / "report_tiny.json").read_text())["summary"]
-CHECKED = [f for f in FIGURES.values() if f.measured_vs_theory is not None]
+CHECKED = list(FIGURES.values())
 
 
 @pytest.mark.parametrize("fig", CHECKED, ids=[f.key for f in CHECKED])
