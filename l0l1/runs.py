@@ -172,7 +172,7 @@ def run(
         out = run_spider(
             problem.kernel_kind, problem.P, problem.v, problem.n, kernel_oracle, level,
             sched.q, sched.S1, sched.S2, sched.exact_refresh, spec.rule, sched.p,
-            x0, eps, max_iter, max_calls, probe_every, rng, ckpts,
+            x0, eps, max_iter, max_calls, probe_every, rng, ckpts, spec.anchor,
         )  # fmt: skip
     else:
         from l0l1.methods.kernels import run_single

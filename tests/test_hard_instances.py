@@ -284,6 +284,8 @@ FAST = {
     "clipped_sgd": {"eta": 0.5},
     "spider": {"eps": 50.0, "q": 5, "S1": 8, "S2": 3},
     "spider_clip": {"eps": 50.0, "q": 5, "S1": 8, "S2": 3},
+    "svrg": {"h": 0.5, "q": 5, "S1": 8, "S2": 3},
+    "sarah": {"h": 0.5, "q": 5, "S1": 8, "S2": 3},
 }
 
 
@@ -305,7 +307,7 @@ def _prefix_iterates(prob, method, K, seed=0):
             q, S1, S2 = (int(res.params[key]) for key in ("q", "S1", "S2"))
             out = kernels.run_spider(prob.kind, prob.P, prob.v, prob.n, code, res.noise_level,
                                      q, S1, S2, False, spec.rule, p, x0, 1e-9, k, 0, 1, rng,
-                                     ckpts)  # fmt: skip
+                                     ckpts, spec.anchor)  # fmt: skip
         else:
             out = kernels.run_single(prob.kind, prob.P, prob.v, prob.n, code, res.noise_level,
                                      1, spec.rule, p, x0, 1e-9, k, 0, 1, rng, ckpts)  # fmt: skip

@@ -339,6 +339,12 @@ CASES = [
         max_iter=500,
         kw={"noise": "gaussian", "noise_level": 0.3, "overrides": SMALL_SPIDER},
     ),
+    Case("phase", "svrg", "reached", eps=1e-2, max_iter=800),
+    Case("phase", "sarah", "reached", eps=1e-2, max_iter=800),
+    Case("online", "svrg", "not reached", eps=1e-3, max_iter=300, kw={"overrides": SMALL_SPIDER}),
+    Case("online", "sarah", "not reached", eps=1e-3, max_iter=300, kw={"overrides": SMALL_SPIDER}),
+    Case("cosh2", "svrg", "diverged", kw={"noise": "bounded", "overrides": {"h": 1e3}}),
+    Case("cosh2", "sarah", "diverged", kw={"noise": "bounded", "overrides": {"h": 1e3}}),
 ]
 
 
@@ -362,7 +368,7 @@ def _twin_of_result(case: Case, res: runs.RunResult):
     )
     if spec.family == "spider":
         q, S1, S2 = (int(res.params[k]) for k in ("q", "S1", "S2"))
-        return twins.run_spider(*common, q, S1, S2, prob.n > 0, spec.rule, p, *tail)
+        return twins.run_spider(*common, q, S1, S2, prob.n > 0, spec.rule, p, *tail, spec.anchor)
     return twins.run_single(*common, kw.get("batch", 1), spec.rule, p, *tail)
 
 

@@ -421,11 +421,14 @@ def run_spider(
     probe_every,
     rng,
     ckpts,
+    anchor=False,
 ):
     """SPIDER (F18): every q-th iteration the estimator is refreshed (exact gradient,
     max(n, 1) calls, or a mean of S1 samples, S1 calls); otherwise
-    v_k = v_{k-1} + mean_{S2 samples} [g(x_k; xi) - g(x_{k-1}; xi)], 2 S2 calls."""
-    state = {"est": None, "prev": None}
+    v_k = v_{k-1} + mean_{S2 samples} [g(x_k; xi) - g(x_{k-1}; xi)], 2 S2 calls.
+    With ``anchor`` (SVRG): v_k = mu + mean [g(x_k; xi) - g(x~; xi)], x~ and mu the
+    last refresh's point and estimate."""
+    state = {"est": None, "prev": None, "mu": None}
 
     def estimator(k, x):
         if k % q == 0:
@@ -441,9 +444,14 @@ def run_spider(
                     - sample_grad(oracle, kind, P, v, s, state["prev"])
                     for s in samples
                 ]
-                est = state["est"] + np.sum(diffs, axis=0) / S2
+                base = state["mu"] if anchor else state["est"]
+                est = base + np.sum(diffs, axis=0) / S2
             spent = 2 * S2
-        state["est"], state["prev"] = est, x.copy()
+        if k % q == 0:
+            state["mu"] = est
+        if k % q == 0 or not anchor:
+            state["prev"] = x.copy()
+        state["est"] = est
         return est, spent
 
     step = _Step(estimator, rule, p)

@@ -314,7 +314,7 @@ def _single_loop(
 
 def run_spider(
     kind, P, v, n, oracle, w, q, S1, S2, exact_refresh, rule, p, x0, eps, max_iter, max_calls,
-    probe_every, rng, ckpts,
+    probe_every, rng, ckpts, anchor=False,
 ):  # fmt: skip
     """SPIDER loop (F18 estimator, T5): refresh every q iterations, else recursive update.
 
@@ -322,25 +322,29 @@ def run_spider(
     ``exact_refresh`` (max(n, 1) calls, the finite-sum case). Inner step:
     v_k = v_{k-1} + (sum over S2 samples of [g(x_k; xi) - g(x_{k-1}; xi)]) / S2
     (2 S2 calls).
+    With ``anchor`` (SVRG, Johnson & Zhang 2013): the refresh point is the anchor x~ and
+    its estimate mu; inner v_k = mu + (sum over S2 samples of [g(x_k; xi) - g(x~; xi)]) / S2
+    (2 S2 calls, the same count as SPIDER/SARAH).
     Returns the same tuple as :func:`run_single`.
     """
     return _quiet(
         _spider_loop,
         _kind_token(kind), P, v, n, Static(oracle), w, q, S1, S2, exact_refresh, rule, p, x0, eps,
-        max_iter, max_calls, probe_every, rng, ckpts,
+        max_iter, max_calls, probe_every, rng, ckpts, bool(anchor),
     )  # fmt: skip
 
 
 @njit(cache=True)
 def _spider_loop(
     s_kind, P, v, n, s_oracle, w, q, S1, S2, exact_refresh, rule, p, x0, eps, max_iter,
-    max_calls, probe_every, rng, ckpts,
+    max_calls, probe_every, rng, ckpts, anchor,
 ):  # fmt: skip
     kind = problem_id(s_kind)
     oracle = static_value(s_oracle)
     d = x0.shape[0]
     x = x0.copy()
-    x_prev = x0.copy()
+    x_prev = x0.copy()  # x_{k-1} (SPIDER/SARAH) or the anchor (SVRG)
+    mu = np.empty(d)  # the anchor's estimate (SVRG)
     g = np.empty(d)
     est = np.empty(d)
     acc = np.empty(d)
@@ -378,13 +382,16 @@ def _spider_loop(
         if stop:
             break
         calls_k = calls
-        if k == next_refresh:
+        refreshed = k == next_refresh
+        if refreshed:
             next_refresh += q
             if exact_refresh:
                 grad_into(kind, P, v, x, est)
                 calls += exact_cost
             else:
                 calls += _estimate(kind, P, v, n, oracle, w, S1, rng, x, g, probe, s, tmp, est)
+            if anchor:
+                mu[:] = est
         else:
             if fused:
                 _phase_minibatch_diff(P, v, n, S2, rng, x, x_prev, acc)
@@ -396,8 +403,12 @@ def _spider_loop(
                     sample_grad_into(oracle, kind, P, v, s, x_prev, tmp2)
                     for j in range(d):
                         acc[j] += tmp[j] - tmp2[j]
-            for j in range(d):
-                est[j] += acc[j] / S2
+            if anchor:
+                for j in range(d):
+                    est[j] = mu[j] + acc[j] / S2
+            else:
+                for j in range(d):
+                    est[j] += acc[j] / S2
             calls += 2 * S2
         en = _norm(est)
         h, clipped = step_size(rule, p, en)
@@ -406,7 +417,8 @@ def _spider_loop(
         if at_ckpt:
             _record(trace, row, k, calls_k, value(kind, P, v, x), gn, en, h * en)
             row += 1
-        x_prev[:] = x
+        if refreshed or not anchor:  # SVRG keeps x_prev at the anchor
+            x_prev[:] = x
         diverged = _step(x, h, est)
         k += 1
         if diverged:

@@ -64,6 +64,7 @@ class MethodSpec:
     notes: tuple[str, ...] = field(default_factory=tuple)
     builtin: bool = True
     code_key: str = ""  # a user method's code hash (part of its store keys); "" for built-ins
+    anchor: bool = False  # family "spider" only: SVRG's anchor-difference estimator
 
     def bound_at(self, i) -> float | None:
         return None if self.bound is None else self.bound(i)
@@ -117,6 +118,27 @@ def _spider_schedule(i, finite):
     return values
 
 
+def _vr_schedule(h_factor, finite_q, finite_S2):
+    """SVRG/SARAH sizes: L = L0 + L1 M (the project's heuristic, as for SPIDER), h =
+    h_factor / L; finite sum: exact refresh, q = finite_q(n), S2 = finite_S2(n); online:
+    F18's online S1 with q = S2 = ceil(sqrt(S1)) (this project's choice)."""
+
+    def schedule(i, finite):
+        from l0l1 import schedules
+
+        L = i.L0 + i.L1 * i.M
+        values = {"h": h_factor / L if L > 0 else math.inf}
+        if finite:
+            values.update({"q": max(1.0, finite_q(i.n)), "S1": i.n, "S2": max(1.0, finite_S2(i.n))})
+        else:
+            S1 = schedules.f18_sizes(i, False)["S1"]
+            r = max(1.0, math.ceil(math.sqrt(S1))) if math.isfinite(S1) else math.inf
+            values.update({"q": r, "S1": S1, "S2": r})
+        return values
+
+    return schedule
+
+
 def _spider_clip_schedule(i, finite):
     from l0l1 import schedules
 
@@ -141,6 +163,7 @@ def _spider_selection(i):
 
 
 _L0_L1 = {"L0": "L0", "L1": "L1"}
+_HEURISTIC_L = "{} needs a global L; L = L0 + L1 M is a heuristic on (L0,L1) problems"
 
 METHODS: dict[str, MethodSpec] = {
     m.name: m
@@ -199,6 +222,22 @@ METHODS: dict[str, MethodSpec] = {
             _spider_clip_bound, "T5 noiseless K: min_k ||grad f(x_k)|| <= 2 eps",
             selection=_th("SPIDER_CLIP_K_NOISELESS"), budget=_spider_clip_K,
             needs_positive_L0=True,
+        ),
+        MethodSpec(
+            "svrg", "spider", steps.RULE_FIXED, ("h",), True,
+            "Johnson & Zhang 2013; Reddi et al. 2016 (h = 1/(3L), S2 = n^(2/3), q = n^(1/3),"
+            " recalled); L = L0 + L1 M is this project's heuristic", "SVRG",
+            _vr_schedule(1.0 / 3.0, lambda n: math.floor(n ** (1 / 3)),
+                         lambda n: math.ceil(n ** (2 / 3))),
+            anchor=True,
+            notes=(_HEURISTIC_L.format("SVRG"),),
+        ),
+        MethodSpec(
+            "sarah", "spider", steps.RULE_FIXED, ("h",), True,
+            "Nguyen et al. 2017; SpiderBoost (Wang et al. 2019: h = 1/(2L), q = S2 = sqrt(n),"
+            " recalled); L = L0 + L1 M is this project's heuristic", "SARAH",
+            _vr_schedule(0.5, lambda n: math.ceil(math.sqrt(n)), lambda n: math.ceil(math.sqrt(n))),
+            notes=(_HEURISTIC_L.format("SARAH"),),
         ),
     )
 }  # fmt: skip
