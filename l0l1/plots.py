@@ -44,12 +44,14 @@ RATES_M = {"gd": 1.0, "clipped_gd": 0.0, "normalized_gd": 0.0}
 
 @dataclass(frozen=True)
 class Figure:
-    """A written figure: its name, the files, and one row per fitted slope (report.json)."""
+    """A written figure: its name, the files, one row per fitted slope (report.json), its
+    notes, and ``facts``: the numbers its ``measured_vs_theory`` reads (summary["facts"])."""
 
     name: str
     paths: tuple[Path, ...]
     fits: tuple[dict, ...] = field(default_factory=tuple)
     notes: tuple[str, ...] = field(default_factory=tuple)
+    facts: dict = field(default_factory=dict)
 
 
 def _pyplot():

@@ -131,6 +131,9 @@ def report_markdown(summary: dict, store: Path) -> str:
         lines += [f"### {name}", "", f"![{name}]({files[0]})", ""]
         caption, *facts = s["notes"][name]
         lines += [caption, ""] + [f"- {fact}" for fact in facts] + ([""] if facts else [])
+    if s.get("skipped"):
+        lines += ["## Skipped figures", ""]
+        lines += [f"- {name}: {why}" for name, why in s["skipped"].items()] + [""]
     secs = ", ".join(f"{k} {v:.0f} s" for k, v in s["seconds"].items())
     lines += ["## Timing", "", secs, ""]
     return "\n".join(lines)

@@ -23,7 +23,21 @@ def sweeps(scale: str = "quick") -> dict[str, list[dict]]:
     """The sweep specs of each figure with runs at ``scale`` ("tiny", "quick" or "full")."""
     if scale not in SCALES:
         raise ValueError(f"scale: {scale!r} is unknown; allowed: {', '.join(SCALES)}")
-    return {key: specs for key, fig in FIGURES.items() if (specs := fig.sweeps(scale))}
+    return {key: specs for key, fig in drawn(scale)[0].items() if (specs := fig.sweeps(scale))}
+
+
+def drawn(scale: str):
+    """(the figures drawn at ``scale``, {name: why skipped} for the others)."""
+    figs, skipped = {}, {}
+    for key, fig in FIGURES.items():
+        if scale not in fig.scales:
+            skipped[fig.name] = f"drawn at the {' and '.join(fig.scales)} scales only"
+        elif missing := fig.missing():
+            skipped[fig.name] = (f"needs {', '.join(missing)}, not installed "
+                                 "(pip install 'l0l1[torch]')")  # fmt: skip
+        else:
+            figs[key] = fig
+    return figs, skipped
 
 
 def _records(spec: dict, store: Path, backend: str, quiet: bool) -> list[dict]:
@@ -51,13 +65,17 @@ def reproduce(
     ``scale`` ("tiny", "quick", "full") overrides ``quick``; ``store`` defaults to
     ``<out_dir>/../.l0l1-cache/results-<version>.sqlite``; ``proofs`` runs
     ``python -m proofs_check`` alongside (when importable). Returns the summary: the fit
-    rows (as in report.json), bound check, proofs summary, figure files, notes, timings.
+    rows (as in report.json), bound check, proofs summary, figure files, notes, the figures
+    skipped and why, timings, and the optional figures' ``facts``.
     """
     from l0l1 import plots, report
     from l0l1.figures import bounds
 
     scale = scale or ("quick" if quick else "full")
     specs = sweeps(scale)
+    figs, skipped = drawn(scale)
+    for name, why in skipped.items():
+        _say(quiet, f"skipped {name}: {why}")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     if store is None:
@@ -75,7 +93,13 @@ def reproduce(
         timings[key] = time.perf_counter() - t0
         _say(quiet, f"{key}: {len(data[key])} runs in {timings[key]:.1f} s")
     t0 = time.perf_counter()
-    figures = [fig.draw(data, out, scale) for fig in FIGURES.values()]
+    figures = []
+    for fig in figs.values():
+        t1 = time.perf_counter()
+        figures.append(fig.draw(data, out, scale))
+        if fig.requires:  # the optional figures train models inside draw: time them apart
+            timings[fig.key] = time.perf_counter() - t1
+            _say(quiet, f"{fig.key}: drawn in {timings[fig.key]:.1f} s")
     timings["figures"] = time.perf_counter() - t0
     summary = {
         "scale": scale,
@@ -87,7 +111,10 @@ def reproduce(
         "seconds": {**timings, "total": time.perf_counter() - start},
         "figures": {f.name: [p.name for p in f.paths] for f in figures},
         "notes": {f.name: list(f.notes) for f in figures},
+        "skipped": skipped,
     }
+    if facts := {f.name: f.facts for f in figures if f.facts}:
+        summary["facts"] = facts
     report.write(out, summary, store)
     _say(quiet, f"wrote {len(figures)} figures, REPORT.md and report.json to {out} "
          f"in {summary['seconds']['total']:.0f} s")  # fmt: skip

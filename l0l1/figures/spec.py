@@ -24,7 +24,9 @@ class FigureSpec:
     writes it from ``data`` (key -> records of every figure's sweeps) and returns a
     :class:`l0l1.plots.Figure`; ``measured_vs_theory(summary)``: (what, measured, theory,
     holds) from the summary of :func:`l0l1.reproduce.reproduce` (as in report.json);
-    ``theory``: the THEORY ids it checks.
+    ``theory``: the THEORY ids it checks; ``requires``: the optional modules it needs
+    (``l0l1 reproduce`` names it as skipped when one is missing); ``scales``: where
+    ``l0l1 reproduce`` draws it (its ``draw`` accepts every scale).
     """
 
     key: str
@@ -33,6 +35,14 @@ class FigureSpec:
     sweeps: Callable[[str], list[dict]]
     draw: Callable[[dict, Path, str], object]
     measured_vs_theory: Callable[[dict], list[tuple[str, float, float, bool]]]
+    requires: tuple[str, ...] = ()
+    scales: tuple[str, ...] = SCALES
+
+    def missing(self) -> list[str]:
+        """The modules of ``requires`` that cannot be imported here."""
+        import importlib.util
+
+        return [m for m in self.requires if importlib.util.find_spec(m) is None]
 
 
 def no_sweeps(scale: str) -> list[dict]:
