@@ -194,7 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="import a module or file.py first (registering its problems and methods)",
     )  # fmt: skip
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
-    from l0l1 import cli_demo, cli_reproduce
+    from l0l1 import cli_demo, cli_nn, cli_reproduce
     from l0l1.experiments import cli_sweep
 
     r = sub.add_parser("run", help="run one method on one problem from x0")
@@ -238,6 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_sweep.add_parser(sub)
     cli_reproduce.add_parser(sub)
     cli_demo.add_parser(sub)
+    cli_nn.add_parser(sub)
 
     c = sub.add_parser("constants", help="the certified (L0, L1) frontier of a polynomial")
     c.add_argument("--coeffs", required=True, help="coefficients a0,a1,... (ascending)")
@@ -285,6 +286,10 @@ def _main(argv) -> int:
         from l0l1 import cli_demo
 
         return cli_demo.cmd(args)
+    if args.command == "nn":
+        from l0l1 import cli_nn
+
+        return cli_nn.cmd(args)
     parser.print_help()
     return 0
 

@@ -9,7 +9,8 @@ import time
 class Progress:
     """``with Progress(total, "label") as bar: ... bar.update()``: ``label  40/100  40%
     ETA 3 s`` redrawn in place on stderr at most ``per_second`` times a second; silent when
-    ``quiet`` (or ``total`` is 0). The ETA is the mean time per unit so far times the units left.
+    ``quiet`` (or ``total`` is 0); on a stream that is not a terminal only the final line is
+    written. The ETA is the mean time per unit so far times the units left.
     """
 
     def __init__(self, total: int, label: str = "", *, quiet: bool = False,
@@ -18,6 +19,7 @@ class Progress:
         self.label = label
         self.quiet = quiet or self.total <= 0
         self.stream = stream or sys.stderr
+        self.live = bool(getattr(self.stream, "isatty", lambda: False)())
         self.done = 0
         self._min_gap = 1.0 / per_second
         self._t0 = self._last = time.perf_counter()
@@ -35,14 +37,16 @@ class Progress:
     def update(self, n: int = 1) -> None:
         self.done = min(self.total, self.done + n)
         now = time.perf_counter()
-        if not self.quiet and (now - self._last >= self._min_gap or self.done == self.total):
+        if self.live and not self.quiet and now - self._last >= self._min_gap:
             self._last = now
             self.stream.write("\r" + self.line() + "\x1b[K")
             self.stream.flush()
 
     def close(self) -> None:
         if not self.quiet:
-            self.stream.write("\r" + self.line() + "\x1b[K\n")
+            self.stream.write(
+                ("\r" if self.live else "") + self.line() + ("\x1b[K\n" if self.live else "\n")
+            )
             self.stream.flush()
             self.quiet = True
 

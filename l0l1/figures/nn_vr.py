@@ -19,10 +19,12 @@ NAME = "nn_vr"
 def results(scale: str) -> tuple[dict, dict]:
     """(settings per method, runs) at ``scale``."""
     from l0l1.torch import vr
+    from l0l1.torch.experiments import quiet
 
     epochs = pick(scale, 3, 30, 100)
-    settings = vr.tune() if scale == "full" else vr.TUNED
-    runs = vr.compare("digits", seeds=pick(scale, 2, 3, 10), epochs=epochs, settings=settings)
+    settings = vr.tune(quiet=quiet()) if scale == "full" else vr.TUNED
+    runs = vr.compare("digits", seeds=pick(scale, 2, 3, 10), epochs=epochs, settings=settings,
+                      quiet=quiet())  # fmt: skip
     return settings, {"epochs": epochs, "runs": runs}
 
 

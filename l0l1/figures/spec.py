@@ -42,7 +42,13 @@ class FigureSpec:
         """The modules of ``requires`` that cannot be imported here."""
         import importlib.util
 
-        return [m for m in self.requires if importlib.util.find_spec(m) is None]
+        def absent(name):
+            try:
+                return importlib.util.find_spec(name) is None
+            except (ImportError, ValueError):  # blocked, or sys.modules[name] is None
+                return True
+
+        return [m for m in self.requires if absent(m)]
 
 
 def no_sweeps(scale: str) -> list[dict]:

@@ -23,6 +23,17 @@ from l0l1.torch.probe import SmoothnessProbe
 
 METHODS = ("sgd", "clipped_sgd")
 DIVERGED = 10.0  # loss > DIVERGED x the first loss (or non-finite): diverged
+_SHOW = {"progress": False}
+
+
+def show_progress(on: bool = True) -> None:
+    """Progress bars (stderr) for the figures' training runs, e.g. from ``l0l1 nn``."""
+    _SHOW["progress"] = bool(on)
+
+
+def quiet() -> bool:
+    """Whether the figures' runs are silent (see :func:`show_progress`)."""
+    return not _SHOW["progress"]
 
 
 def _check(name, value, ok, allowed):
@@ -52,7 +63,8 @@ def train(model: str = "digits", method: str = "sgd", *, lr: float = 0.1, clip: 
           steps: int = 300, batch: int = 32, probe_every: int = 5, evals: int = 10,
           seed: int = 0, hessian_top: bool = False, quiet: bool = True) -> dict:  # fmt: skip
     """One training run of ``method`` ("sgd" or "clipped_sgd", threshold ``clip`` on the
-    gradient norm) on experiment ``model`` ("digits" or "text"); minibatches of ``batch``
+    gradient norm) on experiment ``model`` ("digits", "text", or a pair (Data, module) of
+    the user's, trained in place); minibatches of ``batch``
     drawn with replacement under ``seed``.
 
     Returns ``model, method, lr, clip, steps, batch, seed, train_loss`` (one per step run),
@@ -70,13 +82,13 @@ def train(model: str = "digits", method: str = "sgd", *, lr: float = 0.1, clip: 
     opt = torch.optim.SGD(net.parameters(), lr=lr)
     gen = torch.Generator().manual_seed(seed)
     eval_at = {round(i * steps / evals) for i in range(evals + 1)}
-    out = {"model": model, "method": method, "lr": float(lr),
+    out = {"model": data.name, "method": method, "lr": float(lr),
            "clip": float(clip) if method == "clipped_sgd" else None, "steps": steps,
            "batch": batch, "seed": seed, "train_loss": [], "val_loss": [], "diverged": None,
            "clipped_steps": 0}  # fmt: skip
     probe = SmoothnessProbe(net, data.loss_fn, every=probe_every, hessian_top=hessian_top,
-                            label=f"{model}/{method}/lr={lr:g}", seed=seed)  # fmt: skip
-    label = f"{model} {method} lr={lr:g}"
+                            label=f"{data.name}/{method}/lr={lr:g}", seed=seed)  # fmt: skip
+    label = f"{data.name} {method} lr={lr:g}"
     with Progress(steps, label, quiet=quiet) as bar:
         for k in range(steps):
             if k in eval_at:
@@ -152,9 +164,9 @@ clipping threshold, batch, and steps and probe spacing per scale."""
 
 
 @functools.cache
-def figure_runs(model: str, scale: str, quiet: bool = True) -> tuple[dict, ...]:
+def figure_runs(model: str, scale: str) -> tuple[dict, ...]:
     """:func:`lr_sweep` with :data:`SETTINGS` at ``scale`` (computed once per process)."""
     s = SETTINGS[model]
     return tuple(lr_sweep(model, s["lrs"], clip=s["clip"], steps=s["steps"][scale],
                           batch=s["batch"], probe_every=s["probe_every"][scale],
-                          quiet=quiet))  # fmt: skip
+                          quiet=quiet()))  # fmt: skip

@@ -109,9 +109,15 @@ MODELS = {"digits": (digits, digits_mlp), "text": (text, char_lstm)}
 """Experiment name -> (data function, model function of (data, seed=...))."""
 
 
-def build(name: str, seed: int = 0):
-    """(data, model) of experiment ``name`` (``"digits"`` or ``"text"``), model seeded."""
-    if name not in MODELS:
+def build(name, seed: int = 0):
+    """(data, model) of experiment ``name`` (``"digits"`` or ``"text"``), model seeded; or
+    ``name`` itself when it is a pair (:class:`Data`, ``torch.nn.Module``) of the user's."""
+    if isinstance(name, tuple) and len(name) == 2 and isinstance(name[0], Data):
+        if not isinstance(name[1], nn.Module):
+            raise ValueError(f"model: {type(name[1]).__name__} is not allowed; "
+                             "allowed: a torch.nn.Module")  # fmt: skip
+        return name
+    if not isinstance(name, str) or name not in MODELS:
         raise ValueError(f"model: {name!r} is unknown; allowed: {', '.join(MODELS)}")
     data_fn, model_fn = MODELS[name]
     data = data_fn()

@@ -59,7 +59,8 @@ class _Flat:
 def run(model: str = "digits", method: str = "spider_clip", *, lr: float = 0.5,
         clip: float = 0.5, batch: int = 32, q: int | None = None, epochs: float = 10,
         records: int = 40, seed: int = 0, quiet: bool = True) -> dict:  # fmt: skip
-    """One run of ``method`` on experiment ``model`` for ``epochs`` x n stochastic gradient
+    """One run of ``method`` on experiment ``model`` ("digits", "text" or a pair (Data,
+    module); the module is not modified) for ``epochs`` x n stochastic gradient
     calls. ``q``: steps between full-gradient refreshes (default ceil(n / batch), one epoch
     of minibatches); minibatches with replacement under ``seed``, the model initialised
     under seed 0 for every method (one start, as in R23's figures).
@@ -82,7 +83,7 @@ def run(model: str = "digits", method: str = "spider_clip", *, lr: float = 0.5,
     q = q or math.ceil(n / batch)
     budget = int(epochs * n)
     gen = torch.Generator().manual_seed(seed)
-    out = {"model": model, "method": method, "lr": float(lr),
+    out = {"model": data.name, "method": method, "lr": float(lr),
            "clip": float(clip) if method in CLIPPED else None, "batch": batch, "q": q,
            "seed": seed, "n": n, "calls": [], "loss": [], "grad_norm": [], "diverged": None,
            "clipped_steps": 0}  # fmt: skip
@@ -90,7 +91,7 @@ def run(model: str = "digits", method: str = "spider_clip", *, lr: float = 0.5,
     every = budget / records
     next_record, calls, k = 0.0, 0, 0
     v = x_prev = anchor = mu = None
-    with Progress(budget, f"{model} {method}", quiet=quiet) as bar:
+    with Progress(budget, f"{data.name} {method}", quiet=quiet) as bar:
         while calls < budget:
             if calls >= next_record:
                 with torch.no_grad():
