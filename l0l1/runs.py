@@ -208,11 +208,11 @@ def _check_constants(problem: Problem) -> None:
 def _result(problem, spec, start, sched, out, eps, seed, oracle, level, notes) -> RunResult:
     from l0l1.methods.kernels import STATUS_NAMES
 
-    status, k, calls_hit, calls, n_clipped, gmax, x, trace, rows = out
-    status = STATUS_NAMES[status]
-    trace = trace[:rows].copy()
+    status = STATUS_NAMES[out.status]
+    k, calls, n_clipped = out.iterations, out.calls, out.clipped
+    trace = out.trace[: out.rows].copy()
     trace.setflags(write=False)
-    x = x.copy()
+    x = out.x.copy()
     x.setflags(write=False)
     finite_x = bool(np.all(np.isfinite(x)))
     params = dict(sched.values)
@@ -223,7 +223,7 @@ def _result(problem, spec, start, sched, out, eps, seed, oracle, level, notes) -
         status=status,
         iterations=int(k),
         oracle_calls=int(calls),
-        oracle_calls_at_hit=int(calls_hit) if status == "reached" else None,
+        oracle_calls_at_hit=int(out.calls_at_hit) if status == "reached" else None,
         f_value=problem.value(x) if finite_x else math.nan,
         grad_norm=float(trace[-1, 3]),
         eps=eps,
@@ -243,7 +243,7 @@ def _result(problem, spec, start, sched, out, eps, seed, oracle, level, notes) -
         bound_name=sched.bound_name,
         clipped_steps=int(n_clipped),
         clip_fraction=n_clipped / k if k else 0.0,
-        max_estimator_norm=float(gmax),
+        max_estimator_norm=float(out.gmax),
         assumptions=sched.assumptions + notes + _constant_notes(problem, start),
         trace=trace,
         x=x,

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
@@ -64,6 +65,26 @@ NOT_REACHED = 1
 DIVERGED = 2
 RUNNING = -1  # _probe's outcome when the run goes on
 STATUS_NAMES = ("reached", "not reached", "diverged")
+
+
+class KernelResult(NamedTuple):
+    """What a kernel loop returns (T6's measurements): ``status`` indexes
+    :data:`STATUS_NAMES`; ``iterations`` run; ``calls_at_hit`` (-1 unless reached) and
+    ``calls`` in total; ``clipped`` steps; ``gmax`` the largest estimator norm; the last
+    iterate ``x``; ``trace`` rows (k, calls, f, ||grad f||, ||estimator||, step length) of which
+    the first ``rows`` are filled."""
+
+    status: int
+    iterations: int
+    calls_at_hit: int
+    calls: int
+    clipped: int
+    gmax: float
+    x: np.ndarray
+    trace: np.ndarray
+    rows: int
+
+
 TRACE_COLUMNS = ("iteration", "oracle_calls", "f", "grad_norm", "estimator_norm", "step_length")
 
 
@@ -236,14 +257,14 @@ def run_single(
     """GD-family and SGD-family loop: x_{k+1} = x_k - h(||g_k||) g_k, one estimator g_k.
 
     With ``oracle == ORACLE_EXACT`` g_k = grad f(x_k), costing max(n, 1) calls.
-    Returns (status, stop_iter, calls_at_hit, calls, n_clipped, gmax, x, trace, rows).
+    Returns a :class:`KernelResult`.
     ``kind`` and ``oracle`` select the loop compiled for them (:mod:`l0l1.jitstatic`).
     """
-    return _quiet(
+    return KernelResult(*_quiet(
         _single_loop,
         _kind_token(kind), P, v, n, Static(oracle), w, batch, rule, p, x0, eps, max_iter, max_calls,
         probe_every, rng, ckpts,
-    )  # fmt: skip
+    ))  # fmt: skip
 
 
 @njit(cache=True)
@@ -325,13 +346,13 @@ def run_spider(
     With ``anchor`` (SVRG, Johnson & Zhang 2013): the refresh point is the anchor x~ and
     its estimate mu; inner v_k = mu + (sum over S2 samples of [g(x_k; xi) - g(x~; xi)]) / S2
     (2 S2 calls, the same count as SPIDER/SARAH).
-    Returns the same tuple as :func:`run_single`.
+    Returns a :class:`KernelResult`, as :func:`run_single`.
     """
-    return _quiet(
+    return KernelResult(*_quiet(
         _spider_loop,
         _kind_token(kind), P, v, n, Static(oracle), w, q, S1, S2, exact_refresh, rule, p, x0, eps,
         max_iter, max_calls, probe_every, rng, ckpts, bool(anchor),
-    )  # fmt: skip
+    ))  # fmt: skip
 
 
 @njit(cache=True)
