@@ -343,6 +343,18 @@ CASES = [
     Case("phase", "sarah", "reached", eps=1e-2, max_iter=800),
     Case("online", "svrg", "not reached", eps=1e-3, max_iter=300, kw={"overrides": SMALL_SPIDER}),
     Case("online", "sarah", "not reached", eps=1e-3, max_iter=300, kw={"overrides": SMALL_SPIDER}),
+    Case(
+        "cosh2",
+        "svrg",
+        "diverged",
+        kw={"noise": "bounded", "overrides": {**SMALL_SPIDER, "h": 1.0}},
+    ),
+    Case(
+        "cosh2",
+        "sarah",
+        "diverged",
+        kw={"noise": "bounded", "overrides": {**SMALL_SPIDER, "h": 1.0}},
+    ),
 ]
 
 
