@@ -40,7 +40,8 @@ INT_PARAMS = ("dim", "m", "d", "problem_seed", "T", "n")
 # The built-in names of l0l1.methods.registry.METHODS (tests/test_cli.py checks them too).
 METHOD_NAMES = (
     "gd", "clipped_gd", "normalized_gd", "v24_si", "v24_cl", "v24_star", "smoothed_clip", "sgd",
-    "clipped_sgd", "spider", "spider_clip", "svrg", "sarah",
+    "clipped_sgd", "spider", "spider_clip", "svrg", "sarah", "beta_normalized_gd", "nsgd_m",
+    "nsgd_m_agnostic", "clipped_sgd_m",
 )  # fmt: skip
 ENTRY = "module:name or file.py:name"
 

@@ -180,6 +180,7 @@ def run(
         out = run_single(
             problem.kernel_kind, problem.P, problem.v, problem.n, kernel_oracle, level, batch,
             spec.rule, sched.p, x0, eps, max_iter, max_calls, probe_every, rng, ckpts,
+            sched.momentum,
         )  # fmt: skip
     return _result(problem, spec, start, sched, out, eps, seed, oracle, level, noise_notes)
 

@@ -43,7 +43,8 @@ class Inputs:
 
 @dataclass(frozen=True)
 class Schedule:
-    """What a method runs with: named values, rule array ``p`` and SPIDER sizes.
+    """What a method runs with: named values, rule array ``p``, SPIDER sizes and the
+    momentum weight of momentum methods (0: none).
 
     ``bound`` is the theory's iteration (or, for SPIDER-clip, K) budget with its name,
     None where the theory gives no explicit constant.
@@ -55,6 +56,7 @@ class Schedule:
     S1: int = 1
     S2: int = 1
     exact_refresh: bool = False
+    momentum: float = 0.0
     bound: float | None = None
     bound_name: str = ""
     assumptions: tuple[str, ...] = field(default_factory=tuple)
@@ -138,9 +140,10 @@ def build(
             f"L0: {i.L0!r} is not allowed for {name} (its schedule divides by L0); "
             "allowed: L0 > 0 (any L0 above the least one is valid)"
         )
-    values = dict(method.schedule(i, finite))
+    choices, overrides = method.chosen(overrides)
+    values = method.schedule_at(i, finite, choices)
     assumptions = list(method.notes)
-    for key, val in (overrides or {}).items():
+    for key, val in overrides.items():
         if key not in values:
             raise InputError(
                 f"override {key}: not a parameter of {name}; allowed: {', '.join(values)}"
@@ -148,7 +151,7 @@ def build(
         values[key] = _check_override(key, val)
     if method.family == "spider":
         _check_sizes(values, i)
-    bound, bound_name = method.bound_at(i), method.bound_text
+    bound, bound_name = method.bound_at(i, choices), method.bound_text
     if bound is None:
         bound_name = ""
     if overrides:
@@ -162,6 +165,7 @@ def build(
         S1=int(values.get("S1", 1)),
         S2=int(values.get("S2", 1)),
         exact_refresh=finite and method.family == "spider",
+        momentum=float(values["momentum"]) if method.momentum else 0.0,
         bound=bound,
         bound_name=bound_name,
         assumptions=tuple(assumptions),
@@ -170,6 +174,8 @@ def build(
 
 def _check_override(key: str, val) -> float:
     num = positive(f"override {key}", val)
+    if key == "momentum" and not num < 1:
+        raise InputError(f"override momentum: {val!r} is not allowed; allowed: 0 < momentum < 1")
     if key in ("q", "S1", "S2") and num != int(num):
         raise InputError(f"override {key}: {val!r} is not allowed; allowed: an integer >= 1")
     return num

@@ -65,6 +65,21 @@ def v24_bound(a):
     return 2 * L0 * Delta / (a * eps**2) + 3 * L1 * Delta / (a * eps)
 
 
+# beta-normalized GD (Chen et al. 2023: the rule, stated); schedule and bound derived here:
+# with gamma = 1/(2 max{phi(eps), phi(M)}), phi(x) = L0 x^-beta + L1 x^(1-beta), each step
+# before the hit decreases f by >= gamma ||g||^(2-beta)/2 (T1 upper model, steps <= 1/(2 L1)).
+beta = sp.Symbol("beta", nonnegative=True)  # the power of ||g||, a method choice in [0, 1]
+gamma = sp.Symbol("gamma", positive=True)
+
+
+def _bngd_phi(x):
+    return L0 * x ** (-beta) + L1 * x ** (1 - beta)
+
+
+BNGD_STEP = gamma / g**beta
+BNGD_GAMMA = 1 / (2 * _max(_bngd_phi(eps), _bngd_phi(M)))
+BNGD_BOUND = 2 * Delta / (BNGD_GAMMA * eps ** (2 - beta))
+
 # --- T4: stochastic methods ---------------------------------------------------------------
 SGD_STEP = _min(1 / sp.sqrt(T), 1 / (L1 * (M + tau)))  # Z20 Thm 8 rule (stated)
 SGD_BOUND = (Delta + (5 * L0 + 4 * L1 * M) * (M + tau) ** 2) ** 2 / eps**4  # (recalled, low)
@@ -72,8 +87,24 @@ CLIP_SGD_ETA = _min(1 / (20 * L0), 1 / (128 * L1 * tau), 1 / sp.sqrt(T))  # Z20 
 # The printed first branch 1/(16 eta L1 (|g|+tau)) is dimensionally a number; we use:
 CLIP_SGD_STEP = _min(1 / (16 * L1 * (g + tau)), CLIP_SGD_ETA)
 
+L = sp.Symbol("L", positive=True)  # a global smoothness constant (F18's SPIDER, NSGD-M)
+
+# Momentum methods (m_k = mu m_{k-1} + (1 - mu) g_k, m_0 = g_0; mu is "momentum").
+# NSGD-M, Cutkosky & Mehta 2020 (recalled): 1 - mu = min{1, sqrt(L Delta)/(sigma sqrt(T))},
+# step length eta = sqrt(Delta (1 - mu)/(L T)), L = L0 + L1 M (this project's heuristic).
+NSGDM_ALPHA = _min(1, sp.sqrt(L * Delta) / (sigma * sp.sqrt(T)))
+NSGDM_ETA = sp.sqrt(Delta * NSGDM_ALPHA / (L * T))
+# Parameter-agnostic NSGD-M, Hubler et al. 2024 (recalled; constant-horizon form):
+# eta = eta0 T^(-3/4), 1 - mu = T^(-1/2), eta0 = 1: no constant of the problem is read.
+NSGDM_AGNOSTIC_ETA = T ** sp.Rational(-3, 4)
+NSGDM_AGNOSTIC_ALPHA = T ** sp.Rational(-1, 2)
+# Clipped SGD with momentum, ZJFW20's form (schedule: this project's choice): 1 - mu =
+# min{1, eps^2/sigma^2}, eta = (1 - mu)/(10 L0), steps at most 1/(10 L1) long (as clipped GD).
+CLIP_SGDM_ALPHA = _min(1, eps**2 / sigma**2)
+CLIP_SGDM_ETA = CLIP_SGDM_ALPHA / (10 * L0)
+CLIP_SGDM_GAMMA = 1 / (10 * L1 * CLIP_SGDM_ETA)
+
 # --- T5: SPIDER (F18) and SPIDER-clip (derived) ---------------------------------------------
-L = sp.Symbol("L", positive=True)  # a global smoothness constant for F18's SPIDER
 SPIDER_STEP = _min(eps / (L * n0 * g), 1 / (2 * L * n0))  # F18 (recalled)
 SPIDER_ONLINE_S1 = 2 * sigma**2 / eps**2
 SPIDER_ONLINE_S2 = 2 * sigma / (eps * n0)

@@ -286,6 +286,10 @@ FAST = {
     "spider_clip": {"eps": 50.0, "q": 5, "S1": 8, "S2": 3},
     "svrg": {"h": 0.5, "q": 5, "S1": 8, "S2": 3},
     "sarah": {"h": 0.5, "q": 5, "S1": 8, "S2": 3},
+    "beta_normalized_gd": {"gamma": 0.5},
+    "nsgd_m": {"gamma": 0.5},
+    "nsgd_m_agnostic": {"gamma": 0.5},
+    "clipped_sgd_m": {"eta_c": 0.5, "momentum": 0.5},
 }
 
 
@@ -310,7 +314,8 @@ def _prefix_iterates(prob, method, K, seed=0):
                                      ckpts, spec.anchor)  # fmt: skip
         else:
             out = kernels.run_single(prob.kind, prob.P, prob.v, prob.n, code, res.noise_level,
-                                     1, spec.rule, p, x0, 1e-9, k, 0, 1, rng, ckpts)  # fmt: skip
+                                     1, spec.rule, p, x0, 1e-9, k, 0, 1, rng, ckpts,
+                                     res.params.get("momentum", 0.0))  # fmt: skip
         assert out[1] == k
         xs.append(out[6].copy())
     return xs

@@ -248,6 +248,7 @@ RULE_PARAMS = {
     steps.RULE_CLIP_SGD: [1.5, 0.4, 0.05],
     steps.RULE_SPIDER: [3.0, 2.0, 0.1],
     steps.RULE_SPIDER_CLIP: [2.0, 1.5, 2.0, 0.1],
+    steps.RULE_POWER: [0.3, 0.5],
 }
 
 
@@ -284,7 +285,7 @@ class Case:
         return f"{self.method}-{self.key}-{extra}" if extra else f"{self.method}-{self.key}"
 
 
-DETERMINISTIC = [m for m, s in BUILTINS.items() if not s.stochastic]
+DETERMINISTIC = [m for m, s in BUILTINS.items() if not s.stochastic and not s.choices]
 DET_EXPECT = {  # status of each deterministic method per problem within 1500 iterations
     "poly4": "reached",
     "poly6": "reached",
@@ -302,6 +303,31 @@ CASES = [
     Case("poly6", "v24_cl", "reached", kw={"probe_every": 7}),  # exact: probed anyway
     Case("x4", "gd", "diverged", kw={"overrides": {"h": 0.5}, "x0": [3.0]}),
     Case("cosh2", "clipped_gd", "diverged", kw={"overrides": {"eta_c": 1e300}}),
+    Case("poly4", "beta_normalized_gd", "reached"),
+    Case("cosh2", "beta_normalized_gd", "not reached", kw={"overrides": {"beta": 1.0}}),
+    Case("poly6", "beta_normalized_gd", "reached", kw={"overrides": {"beta": 0.0}}),
+    Case("phase", "beta_normalized_gd", "reached", kw={"overrides": {"beta": 0.25}}),
+    Case("x4", "beta_normalized_gd", "diverged", kw={"overrides": {"gamma": 3.0}, "x0": [3.0]}),
+    Case("poly4", "nsgd_m", "reached", eps=0.05, kw={"noise": "bounded", "noise_level": 0.5}),
+    Case("sep3", "nsgd_m", "reached", eps=0.05, kw={"noise": "bounded", "noise_level": 0.5}),
+    Case("phase", "nsgd_m", "not reached", eps=0.05, kw={"batch": 2}),
+    Case("online", "nsgd_m_agnostic", "reached", eps=0.05),
+    Case("cosh2", "nsgd_m_agnostic", "reached", eps=0.05, kw={"noise": "gaussian"}),
+    Case("poly4", "clipped_sgd_m", "not reached", eps=0.05, kw={"noise": "bounded"}),
+    Case(
+        "cosh2",
+        "clipped_sgd_m",
+        "reached",
+        eps=0.05,
+        kw={"noise": "bounded", "overrides": {"momentum": 0.9, "eta_c": 0.05, "gamma": 4.0}},
+    ),
+    Case(
+        "cosh2",
+        "clipped_sgd_m",
+        "diverged",
+        eps=0.05,
+        kw={"noise": "bounded", "overrides": {"eta_c": 1e300, "gamma": 1e300}},
+    ),
     Case("poly4", "sgd", "reached", eps=0.05, kw={"noise": "bounded", "noise_level": 0.5}),
     Case("poly4", "sgd", "not reached", eps=1e-4, max_iter=400, kw={"noise": "gaussian"}),
     Case("cosh2", "sgd", "not reached", kw={"noise": "gaussian", "batch": 4, "probe_every": 5}),
@@ -379,7 +405,8 @@ def _twin_of_result(case: Case, res: runs.RunResult):
     if spec.family == "spider":
         q, S1, S2 = (int(res.params[k]) for k in ("q", "S1", "S2"))
         return twins.run_spider(*common, q, S1, S2, prob.n > 0, spec.rule, p, *tail, spec.anchor)
-    return twins.run_single(*common, kw.get("batch", 1), spec.rule, p, *tail)
+    mu = res.params["momentum"] if spec.momentum else 0.0
+    return twins.run_single(*common, kw.get("batch", 1), spec.rule, p, *tail, mu)
 
 
 def _run(case: Case):

@@ -311,3 +311,78 @@ def test_v24_ordering_is_strict_when_gradient_dominated():
     h = [kernel(r, [1.0, 1.0], 10.0)[0] for r in rules]
     assert h[0] < h[1] * (1 - 1e-3) and h[1] < h[2] * (1 - 1e-3)
     assert close(h[0], 1 / 30) and close(h[1], 1 / 16) and close(h[2], math.log1p(10 / 11) / 10)
+
+
+# ------------------------------------------------------------------ beta-normalized GD (T3)
+def _bngd(L0, L1, M, beta=None, eps=1e-2):
+    from l0l1.schedules import Inputs, build
+
+    over = None if beta is None else {"beta": beta}
+    i = Inputs(L0=L0, L1=L1, Delta=1.0, M=M, eps=eps)
+    return build(get_method("beta_normalized_gd"), i, finite=False, overrides=over)
+
+
+@SETTINGS
+@given(L0=pos, L1=pos, M=pos, beta=st.floats(min_value=0.0, max_value=1.0), g=gs)
+def test_beta_normalized_rule(L0, L1, M, beta, g):
+    """gamma = BNGD_GAMMA at the chosen beta, h = gamma / g^beta (Chen et al. 2023)."""
+    sched = _bngd(L0, L1, M, beta)
+    vals = {"L_0": L0, "L_1": L1, "M": M, "epsilon": 1e-2, "beta": beta}
+    assert close(sched.p[0], num(th.BNGD_GAMMA, **vals), rel=1e-12)
+    assert sched.p[1] == beta
+    assert close(sched.bound, num(th.BNGD_BOUND, Delta=1.0, **vals), rel=1e-12)
+    h, clipped = kernel(steps.RULE_POWER, sched.p, g)
+    assert close(h, exact(th.BNGD_STEP, gamma=sched.p[0], beta=beta, g=g), rel=1e-12)
+    assert clipped == (beta > 0)  # no branch: every step with beta > 0 is normalized
+
+
+@SETTINGS
+@given(L0=pos, L1=pos, M=st.floats(min_value=1e-2, max_value=1e3))
+def test_beta_normalized_ends_are_gd_and_a_v24_shaped_bound(L0, L1, M):
+    """beta = 0 is GD with Z20 Thm 6's step and bound (M >= eps); beta = 1 gives
+    gamma = eps/(2 (L0 + L1 eps)) and 4 L0 D/eps^2 + 4 L1 D/eps (V24's shape)."""
+    eps = 1e-2
+    gd = _bngd(L0, L1, M, 0.0)
+    assert close(gd.p[0], num(th.GD_STEP, L_0=L0, L_1=L1, M=M), rel=1e-12)
+    assert close(gd.bound, num(th.GD_BOUND, L_0=L0, L_1=L1, M=M, Delta=1.0, epsilon=eps), 1e-12)
+    one = _bngd(L0, L1, M, 1.0)
+    assert close(one.p[0], eps / (2 * (L0 + L1 * eps)), rel=1e-12)
+    assert close(one.bound, 4 * L0 / eps**2 + 4 * L1 / eps, rel=1e-12)
+
+
+def test_beta_normalized_at_g_zero_and_beta_zero():
+    """At g = 0 the rule returns gamma (h -> oo, but the step length h g is 0); beta = 0
+    is a fixed step."""
+    assert kernel(steps.RULE_POWER, [0.3, 0.5], 0.0) == (0.3, False)
+    assert kernel(steps.RULE_POWER, [0.3, 0.0], 5.0) == (0.3, False)
+    assert kernel(steps.RULE_POWER, [0.3, 1.0], 4.0) == (0.075, True)
+
+
+def test_a_choice_override_keeps_the_bound_and_is_checked():
+    from l0l1.validate import InputError
+
+    default, chosen = _bngd(1.0, 1.0, 4.0), _bngd(1.0, 1.0, 4.0, 0.25)
+    assert default.values["beta"] == 0.5 and chosen.values["beta"] == 0.25
+    assert chosen.bound is not None and chosen.bound != default.bound
+    assert not any("overridden" in a for a in chosen.assumptions)
+    for bad in (1.5, -0.1, "half", True):
+        with pytest.raises(InputError, match=r"^override beta: .* allowed: a number in \[0, 1\]"):
+            _bngd(1.0, 1.0, 4.0, bad)
+
+
+def test_momentum_schedules_and_override_range():
+    """NSGD-M (CM20): 1 - mu = min{1, sqrt(L D)/(sigma sqrt T)}; agnostic (Hübler et al.):
+    1 - mu = T^-1/2, eta = T^-3/4; a momentum override must lie in (0, 1)."""
+    from l0l1.schedules import Inputs, build
+    from l0l1.validate import InputError
+
+    i = Inputs(L0=1.0, L1=2.0, Delta=3.0, M=4.0, eps=0.1, sigma=0.5, tau=0.5, T=10_000)
+    cm = build(get_method("nsgd_m"), i, finite=False)
+    L = 1.0 + 2.0 * 4.0
+    alpha = min(1.0, math.sqrt(L * 3.0) / (0.5 * 100))
+    assert close(cm.momentum, 1 - alpha) and close(cm.p[0], math.sqrt(3.0 * alpha / (L * 1e4)))
+    ag = build(get_method("nsgd_m_agnostic"), i, finite=False)
+    assert close(ag.momentum, 0.99) and close(ag.p[0], 1e-3) and list(ag.p[1:]) == [1.0]
+    with pytest.raises(InputError, match=r"^override momentum: 1\.0 is not allowed"):
+        build(get_method("nsgd_m"), i, finite=False, overrides={"momentum": 1.0})
+    assert build(get_method("gd"), i, finite=False).momentum == 0.0

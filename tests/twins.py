@@ -33,7 +33,8 @@ EXACT, BOUNDED, GAUSS, MINIBATCH, ONLINE, BERNOULLI, STUDENT, STABLE, AFFINE = r
     CLIP_SGD,
     SPIDER,
     SPIDER_CLIP,
-) = range(10)
+    POWER,
+) = range(11)
 REACHED, NOT_REACHED, DIVERGED = 0, 1, 2
 
 
@@ -294,6 +295,11 @@ def step_size(rule, p, g):
                 return 0.5 / (n0 * L0), False
             factor, clipped = two(0.5, eps / g)
             return factor / (n0 * (L0 + L1 * g)), clipped
+        if rule == POWER:
+            gamma, beta = p
+            if g == 0 or beta == 0:
+                return gamma, False
+            return gamma / g**beta, True
     return math.nan, False
 
 
@@ -385,15 +391,26 @@ class _Step:
 
 
 def run_single(
-    kind, P, v, n, oracle, w, batch, rule, p, x0, eps, max_iter, max_calls, probe_every, rng, ckpts
-):
+    kind, P, v, n, oracle, w, batch, rule, p, x0, eps, max_iter, max_calls, probe_every, rng, ckpts,
+    momentum=0.0,
+):  # fmt: skip
     """x_{k+1} = x_k - h(||g_k||) g_k: g_k the exact gradient (cost max(n, 1)) or the mean
-    of ``batch`` oracle samples (cost ``batch``)."""
+    of ``batch`` oracle samples (cost ``batch``). With ``momentum`` mu > 0 the step goes
+    along m_k = mu m_{k-1} + (1 - mu) g_k, m_0 = g_0, instead of g_k."""
+    state = {"m": None}
 
-    def estimator(k, x):
+    def sample(x):
         if oracle == EXACT:
             return grad(kind, P, v, x), max(n, 1)
         return _batch_mean(oracle, kind, P, v, w, n, rng, x, batch), batch
+
+    def estimator(k, x):
+        g, spent = sample(x)
+        if momentum == 0.0:
+            return g, spent
+        with np.errstate(all="ignore"):
+            state["m"] = g.copy() if k == 0 else momentum * state["m"] + (1.0 - momentum) * g
+        return state["m"], spent
 
     step = _Step(estimator, rule, p)
     return _loop(

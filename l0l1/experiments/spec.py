@@ -506,13 +506,23 @@ def _method(path: str, entry: dict) -> dict:
 
 
 def _overrides(path: str, value, method) -> dict:
-    """Schedule values by name: the rule's parameters, and q, S1, S2 for SPIDER (integers)."""
+    """Schedule values by name: the rule's parameters, q, S1, S2 for SPIDER (integers),
+    the momentum of momentum methods (below 1) and the method's choices (in their range)."""
     _table(path, value)
     allowed = method.param_names + (SPIDER_SIZES if method.family == "spider" else ())
+    allowed += ("momentum",) if method.momentum else ()
     _known(value, allowed, path)
     out = {}
     for key, v in value.items():
+        if key in method.choices:
+            _, lo, hi = method.choices[key]
+            if isinstance(v, bool) or not isinstance(v, int | float) or not lo <= v <= hi:
+                raise InputError(f"{path}.{key}: {v!r} is not allowed; allowed: [{lo:g}, {hi:g}]")
+            out[key] = float(v)
+            continue
         out[key] = _positive(f"{path}.{key}", v)
+        if key == "momentum" and not out[key] < 1:
+            raise InputError(f"{path}.{key}: {v!r} is not allowed; allowed: 0 < momentum < 1")
         if key in SPIDER_SIZES and out[key] != int(out[key]):
             raise InputError(f"{path}.{key}: {v!r} is not allowed; allowed: an integer >= 1")
     return out

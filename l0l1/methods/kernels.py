@@ -232,6 +232,50 @@ def _probe(kind, P, v, x, g, eps, k, probe, test, gn, probed_k):
     return RUNNING, gn, probed_k
 
 
+@njit(cache=True, inline="always")
+def _checkpoint(
+    kind, P, v, x, g, eps, k, always, next_probe, probe_every, ckpts, row, max_iter, max_calls,
+    calls, gn, probed_k,
+):  # fmt: skip
+    """The top of iteration k in both loops (T6): probe on the grid (every iteration when
+    ``always``) and at trace checkpoints, test the hit on the grid and at a stop.
+
+    Returns (outcome, at_ckpt, probed, next_probe, gn, probed_k): ``outcome`` is RUNNING, or
+    the final status (NOT_REACHED once ``max_iter`` or ``max_calls`` is spent); ``probed``:
+    g holds grad f(x_k)."""
+    at_ckpt = row < ckpts.shape[0] and ckpts[row] == k
+    on_grid = always or k == next_probe
+    if k == next_probe:
+        next_probe += probe_every
+    stop = k >= max_iter or (max_calls > 0 and calls >= max_calls)
+    probe = on_grid or at_ckpt
+    outcome, gn, probed_k = _probe(kind, P, v, x, g, eps, k, probe, on_grid or stop, gn, probed_k)
+    if outcome == RUNNING and stop:
+        outcome = NOT_REACHED
+    return outcome, at_ckpt, probe, next_probe, gn, probed_k
+
+
+@njit(cache=True, inline="always")
+def _advance(kind, P, v, rule, p, x, est, en, k, calls_k, gn, at_ckpt, trace, row, clipped, gmax):
+    """The bottom of iteration k in both loops: x <- x - h(||est||) est with the step rule,
+    after recording the checkpoint row (T6). Returns (clipped, gmax, row, diverged), the
+    clipped-step count and largest estimator norm updated."""
+    h, clip = step_size(rule, p, en)
+    if at_ckpt:
+        _record(trace, row, k, calls_k, value(kind, P, v, x), gn, en, h * en)
+        row += 1
+    return clipped + clip, max(gmax, en), row, _step(x, h, est)
+
+
+@njit(cache=True, inline="always")
+def _result(kind, P, v, x, g, k, probed_k, gn, trace, row, status, calls_at_hit, calls, clipped,
+            gmax):  # fmt: skip
+    """The last trace row (at the stop iterate x_k) and the loop's KernelResult fields."""
+    gn = _final_norm(kind, P, v, x, g, k, probed_k, gn)
+    _record(trace, row, k, calls, value(kind, P, v, x), gn, np.nan, np.nan)
+    return status, k, calls_at_hit, calls, clipped, gmax, x, trace, row + 1
+
+
 def _quiet(loop, *args):
     """Call a loop, silencing one benign Numba pedantic check at its compilation.
 
@@ -252,25 +296,39 @@ def _kind_token(kind):
 
 
 def run_single(
-    kind, P, v, n, oracle, w, batch, rule, p, x0, eps, max_iter, max_calls, probe_every, rng, ckpts
-):
+    kind, P, v, n, oracle, w, batch, rule, p, x0, eps, max_iter, max_calls, probe_every, rng, ckpts,
+    momentum=0.0,
+):  # fmt: skip
     """GD-family and SGD-family loop: x_{k+1} = x_k - h(||g_k||) g_k, one estimator g_k.
 
     With ``oracle == ORACLE_EXACT`` g_k = grad f(x_k), costing max(n, 1) calls.
-    Returns a :class:`KernelResult`.
+    With ``momentum`` mu in (0, 1) the step goes along m_k = mu m_{k-1} + (1 - mu) g_k,
+    m_0 = g_0: x_{k+1} = x_k - h(||m_k||) m_k, and ||m_k|| is the recorded estimator norm
+    (NSGD-M, clipped SGD-M; T4). Returns a :class:`KernelResult`.
     ``kind`` and ``oracle`` select the loop compiled for them (:mod:`l0l1.jitstatic`).
     """
     return KernelResult(*_quiet(
         _single_loop,
         _kind_token(kind), P, v, n, Static(oracle), w, batch, rule, p, x0, eps, max_iter, max_calls,
-        probe_every, rng, ckpts,
+        probe_every, rng, ckpts, float(momentum),
     ))  # fmt: skip
+
+
+@njit(cache=True, inline="always")
+def _average_into(m, mu, est, first):
+    """m <- mu m + (1 - mu) est (m <- est when ``first``); returns ||m||."""
+    if first:
+        m[:] = est
+    else:
+        for j in range(m.shape[0]):
+            m[j] = mu * m[j] + (1.0 - mu) * est[j]
+    return _norm(m)
 
 
 @njit(cache=True)
 def _single_loop(
     s_kind, P, v, n, s_oracle, w, batch, rule, p, x0, eps, max_iter, max_calls, probe_every, rng,
-    ckpts,
+    ckpts, momentum,
 ):  # fmt: skip
     kind = problem_id(s_kind)
     oracle = static_value(s_oracle)
@@ -279,6 +337,9 @@ def _single_loop(
     g = np.empty(d)
     exact = oracle == ORACLE_EXACT
     est = g if exact else np.empty(d)  # the exact estimator is the probed gradient itself
+    averaged = momentum > 0.0
+    m = np.empty(d if averaged else 0)  # the momentum average m_k
+    direction = m if averaged else est
     tmp = np.empty(d)
     s = np.empty(d + 1)
     trace = np.full((ckpts.shape[0] + 1, 6), np.nan)
@@ -295,20 +356,12 @@ def _single_loop(
     next_probe = 0  # the next multiple of probe_every
     k = 0
     while True:
-        at_ckpt = row < ckpts.shape[0] and ckpts[row] == k
-        on_grid = exact or k == next_probe
-        if k == next_probe:
-            next_probe += probe_every
-        stop = k >= max_iter or (max_calls > 0 and calls >= max_calls)
-        probe = on_grid or at_ckpt
-        outcome, gn, probed_k = _probe(
-            kind, P, v, x, g, eps, k, probe, on_grid or stop, gn, probed_k
-        )
-        if outcome != RUNNING:
-            status = outcome
-            calls_at_hit = calls if outcome == REACHED else -1
-            break
-        if stop:
+        status, at_ckpt, probe, next_probe, gn, probed_k = _checkpoint(
+            kind, P, v, x, g, eps, k, exact, next_probe, probe_every, ckpts, row, max_iter,
+            max_calls, calls, gn, probed_k,
+        )  # fmt: skip
+        if status != RUNNING:
+            calls_at_hit = calls if status == REACHED else -1
             break
         calls_k = calls
         if exact:
@@ -317,20 +370,18 @@ def _single_loop(
         else:
             calls += _estimate(kind, P, v, n, oracle, w, batch, rng, x, g, probe, s, tmp, est)
             en = _norm(est)
-        h, clipped = step_size(rule, p, en)
-        n_clipped += clipped
-        gmax = max(gmax, en)
-        if at_ckpt:
-            _record(trace, row, k, calls_k, value(kind, P, v, x), gn, en, h * en)
-            row += 1
-        diverged = _step(x, h, est)
+        if averaged:
+            en = _average_into(m, momentum, est, k == 0)
+        n_clipped, gmax, row, diverged = _advance(
+            kind, P, v, rule, p, x, direction, en, k, calls_k, gn, at_ckpt, trace, row, n_clipped,
+            gmax,
+        )  # fmt: skip
         k += 1
         if diverged:
             status = DIVERGED
             break
-    gn = _final_norm(kind, P, v, x, g, k, probed_k, gn)
-    _record(trace, row, k, calls, value(kind, P, v, x), gn, np.nan, np.nan)
-    return status, k, calls_at_hit, calls, n_clipped, gmax, x, trace, row + 1
+    return _result(kind, P, v, x, g, k, probed_k, gn, trace, row, status, calls_at_hit, calls,
+                   n_clipped, gmax)  # fmt: skip
 
 
 def run_spider(
@@ -387,20 +438,12 @@ def _spider_loop(
     next_refresh = 0  # the next multiple of q
     k = 0
     while True:
-        at_ckpt = row < ckpts.shape[0] and ckpts[row] == k
-        on_grid = k == next_probe
-        if on_grid:
-            next_probe += probe_every
-        stop = k >= max_iter or (max_calls > 0 and calls >= max_calls)
-        probe = on_grid or at_ckpt
-        outcome, gn, probed_k = _probe(
-            kind, P, v, x, g, eps, k, probe, on_grid or stop, gn, probed_k
-        )
-        if outcome != RUNNING:
-            status = outcome
-            calls_at_hit = calls if outcome == REACHED else -1
-            break
-        if stop:
+        status, at_ckpt, probe, next_probe, gn, probed_k = _checkpoint(
+            kind, P, v, x, g, eps, k, False, next_probe, probe_every, ckpts, row, max_iter,
+            max_calls, calls, gn, probed_k,
+        )  # fmt: skip
+        if status != RUNNING:
+            calls_at_hit = calls if status == REACHED else -1
             break
         calls_k = calls
         refreshed = k == next_refresh
@@ -431,20 +474,15 @@ def _spider_loop(
                 for j in range(d):
                     est[j] += acc[j] / S2
             calls += 2 * S2
-        en = _norm(est)
-        h, clipped = step_size(rule, p, en)
-        n_clipped += clipped
-        gmax = max(gmax, en)
-        if at_ckpt:
-            _record(trace, row, k, calls_k, value(kind, P, v, x), gn, en, h * en)
-            row += 1
         if refreshed or not anchor:  # SVRG keeps x_prev at the anchor
             x_prev[:] = x
-        diverged = _step(x, h, est)
+        en = _norm(est)
+        n_clipped, gmax, row, diverged = _advance(
+            kind, P, v, rule, p, x, est, en, k, calls_k, gn, at_ckpt, trace, row, n_clipped, gmax
+        )
         k += 1
         if diverged:
             status = DIVERGED
             break
-    gn = _final_norm(kind, P, v, x, g, k, probed_k, gn)
-    _record(trace, row, k, calls, value(kind, P, v, x), gn, np.nan, np.nan)
-    return status, k, calls_at_hit, calls, n_clipped, gmax, x, trace, row + 1
+    return _result(kind, P, v, x, g, k, probed_k, gn, trace, row, status, calls_at_hit, calls,
+                   n_clipped, gmax)  # fmt: skip

@@ -65,9 +65,39 @@ class MethodSpec:
     builtin: bool = True
     code_key: str = ""  # a user method's code hash (part of its store keys); "" for built-ins
     anchor: bool = False  # family "spider" only: SVRG's anchor-difference estimator
+    momentum: bool = False  # family "single" only: step along m_k (schedule value "momentum")
+    choices: dict = field(default_factory=dict)  # free parameter -> (default, low, high)
 
-    def bound_at(self, i) -> float | None:
-        return None if self.bound is None else self.bound(i)
+    def chosen(self, overrides: dict | None) -> tuple[dict, dict]:
+        """(the choices with the overridden ones in place, the other overrides). A choice is
+        a free parameter of the method (beta of beta-normalized GD): the schedule and bound
+        are evaluated at it, so overriding it keeps the theory's bound."""
+        values = {k: d for k, (d, _, _) in self.choices.items()}
+        rest = {}
+        for key, val in (overrides or {}).items():
+            if key not in self.choices:
+                rest[key] = val
+                continue
+            _, lo, hi = self.choices[key]
+            num = val if isinstance(val, int | float) and not isinstance(val, bool) else None
+            if num is None or not lo <= num <= hi:
+                raise InputError(
+                    f"override {key}: {val!r} is not allowed for {self.name}; allowed: a number "
+                    f"in [{lo:g}, {hi:g}]"
+                )
+            values[key] = float(num)
+        return values, rest
+
+    def schedule_at(self, i, finite: bool, choices: dict) -> dict:
+        """The schedule's named values at inputs ``i`` and the ``choices`` (:meth:`chosen`)."""
+        if self.choices:
+            return dict(self.schedule(i, finite, **choices))
+        return dict(self.schedule(i, finite))
+
+    def bound_at(self, i, choices: dict | None = None) -> float | None:
+        if self.bound is None:
+            return None
+        return self.bound(i, **choices) if self.choices and choices else self.bound(i)
 
     def selection_at(self, i) -> float:
         """The bound that picks L1 (T2 'Choosing L1'): ``selection``, else ``bound``."""
@@ -116,6 +146,28 @@ def _spider_schedule(i, finite):
     values = {"L": i.L0 + i.L1 * i.M, "n0": float(i.n0), "eps": i.eps}
     values.update(schedules.f18_sizes(i, finite))
     return values
+
+
+def _bngd_schedule(i, finite, beta):
+    """Chen et al.'s beta-normalized GD at power ``beta``: gamma from T3 (derived)."""
+    return {"gamma": _th("BNGD_GAMMA")(i, beta=beta), "beta": beta}
+
+
+def _bngd_bound(i, beta=0.5):
+    return _th("BNGD_BOUND")(i, beta=beta)
+
+
+def _momentum_schedule(**parts) -> Callable:
+    """A momentum method's schedule: ``parts`` (theory names or numbers) with "momentum"
+    = 1 - alpha from the part "alpha"; "L" = L0 + L1 M where a part reads it."""
+
+    def schedule(i, finite):
+        L = i.L0 + i.L1 * i.M
+        out = {k: (v if isinstance(v, float) else _th(v)(i, L=L)) for k, v in parts.items()}
+        out["momentum"] = 1.0 - out.pop("alpha")
+        return out
+
+    return schedule
 
 
 def _vr_schedule(h_factor, finite_q, finite_S2):
@@ -238,6 +290,35 @@ METHODS: dict[str, MethodSpec] = {
             " recalled); L = L0 + L1 M is this project's heuristic", "SARAH",
             _vr_schedule(0.5, lambda n: math.ceil(math.sqrt(n)), lambda n: math.ceil(math.sqrt(n))),
             notes=(_HEURISTIC_L.format("SARAH"),),
+        ),
+        # Methods since the seeds (issue 13), after the seeds' ones: colours stay put.
+        MethodSpec(
+            "beta_normalized_gd", "single", steps.RULE_POWER, ("gamma", "beta"), False,
+            "T3; Chen et al. 2023 (rule); gamma and bound: this project's derivation",
+            "beta-normalized GD", _bngd_schedule, _bngd_bound,
+            "T3 (derived): 4 D max{phi(eps), phi(M)}/eps^(2-beta), "
+            "phi(x) = L0 x^-beta + L1 x^(1-beta)",
+            choices={"beta": (0.5, 0.0, 1.0)},
+        ),
+        MethodSpec(
+            "nsgd_m", "single", steps.RULE_POWER, ("gamma", "beta"), True,
+            "T4; Cutkosky & Mehta 2020 (recalled); L = L0 + L1 M is this project's heuristic",
+            "NSGD-M", _momentum_schedule(gamma="NSGDM_ETA", beta=1.0, alpha="NSGDM_ALPHA"),
+            momentum=True, notes=(_HEURISTIC_L.format("NSGD-M's tuning"),),
+        ),
+        MethodSpec(
+            "nsgd_m_agnostic", "single", steps.RULE_POWER, ("gamma", "beta"), True,
+            "T4; Hübler et al. 2024 (recalled, constant-horizon form)", "NSGD-M (agnostic)",
+            _momentum_schedule(gamma="NSGDM_AGNOSTIC_ETA", beta=1.0,
+                               alpha="NSGDM_AGNOSTIC_ALPHA"),
+            momentum=True,
+        ),
+        MethodSpec(
+            "clipped_sgd_m", "single", steps.RULE_CLIP, ("eta_c", "gamma"), True,
+            "T4; ZJFW20's form (recalled); schedule: this project's choice", "clipped SGD-M",
+            _momentum_schedule(eta_c="CLIP_SGDM_ETA", gamma="CLIP_SGDM_GAMMA",
+                               alpha="CLIP_SGDM_ALPHA"),
+            momentum=True, needs_positive_L0=True,
         ),
     )
 }  # fmt: skip

@@ -31,6 +31,7 @@ RULE_SMOOTH = 6  # p = [L0, L1, nu]               nu/(2(L0 + L1 g)), nu = W(1)
 RULE_CLIP_SGD = 7  # p = [L1, tau, eta]           min{1/(16 L1 (g + tau)), eta} (Z20 Thm 7)
 RULE_SPIDER = 8  # p = [L, n0, eps]               min{eps/(L n0 g), 1/(2 L n0)} (F18)
 RULE_SPIDER_CLIP = 9  # p = [L0, L1, n0, eps]     min{eps/g, 1/2}/(n0 (L0 + L1 g)) (T5)
+RULE_POWER = 10  # p = [gamma, beta]              gamma / g^beta (beta-normalized, C23; T3)
 
 
 @njit(cache=True, inline="always")
@@ -85,6 +86,10 @@ def rule_step_size(rule, p, g):
             return 0.5 * scale, False
         h, clipped = _min_branch(0.5, p[3] / g)
         return h * scale, clipped
+    if rule == RULE_POWER:  # no branch: every step with beta > 0 counts as normalized
+        if g == 0.0 or p[1] == 0.0:
+            return p[0], False
+        return p[0] / g ** p[1], True
     return math.nan, False
 
 
