@@ -68,7 +68,7 @@ def reproduce(
     rows (as in report.json), bound check, proofs summary, figure files, notes, the figures
     skipped and why, timings, and the optional figures' ``facts``.
     """
-    from l0l1 import plots, report
+    from l0l1 import report
     from l0l1.figures import bounds
 
     scale = scale or ("quick" if quick else "full")
@@ -105,7 +105,7 @@ def reproduce(
         "scale": scale,
         "backend": backend,
         "fits": [row for f in figures for row in f.fits],
-        "bound_check": plots.bound_check(bounds.bound_records(data)),
+        "bound_check": bounds.bound_check(bounds.bound_records(data)),
         "hard_checks": hard_checks(scale),
         "proofs_check": report.proofs_summary(proc),
         "seconds": {**timings, "total": time.perf_counter() - start},

@@ -1,13 +1,14 @@
 """One colour, marker and name per method in figures and demos (l0l1.style)."""
 
-from l0l1 import demos, plots, style
+from l0l1 import demos, style
+from l0l1.figures import draw
 from l0l1.methods import registry
 
 
 def test_demos_and_figures_share_one_colour_per_method():
     for m in registry.METHODS:
-        assert demos.COLORS[m] == plots.style(m)["color"] == style.color(m)
-        assert demos.LABELS[m] == plots.NAMES.get(m) == registry.METHODS[m].label
+        assert demos.COLORS[m] == draw.style(m)["color"] == style.color(m)
+        assert demos.LABELS[m] == draw.NAMES.get(m) == registry.METHODS[m].label
     first = style.methods()[: len(style.PALETTE)]
     assert len({style.color(m) for m in first}) == len(first)
 

@@ -136,12 +136,17 @@ def _check_written(fig, tmp_path):
 
 
 def test_each_figure_writes_png_and_svg(tmp_path):
-    from l0l1 import plots
+    from l0l1.figures.bounds import bound_check, plot_bound_check
+    from l0l1.figures.finite_sum import plot_finite_sum_n
+    from l0l1.figures.frontier import plot_frontier
+    from l0l1.figures.gd_vs_clipped import plot_gd_vs_clipped
+    from l0l1.figures.local_smoothness import plot_local_smoothness
+    from l0l1.figures.online import plot_online_rates
 
     m_recs = [_run("x^4", m, M=M, iterations=int(it * M**s), bound=1e3 * M)
               for m, s, it in (("gd", 1.0, 10), ("clipped_gd", 0.0, 500))
               for M in (10.0, 100.0, 1000.0)]  # fmt: skip
-    fig = plots.plot_gd_vs_clipped(m_recs, tmp_path)
+    fig = plot_gd_vs_clipped(m_recs, tmp_path)
     _check_written(fig, tmp_path)
     assert {r["method"] for r in fig.fits} == {"gd", "clipped_gd"}
     gd = next(r for r in fig.fits if r["method"] == "gd")
@@ -151,7 +156,7 @@ def test_each_figure_writes_png_and_svg(tmp_path):
               for p in ("a", "b") for m, k in (("sgd", 1), ("spider_clip", 2))
               for e in (0.3, 0.1, 0.03) for s in range(3)]  # fmt: skip
     online.append(_run("a", "sgd", status="not reached", eps=0.03, seed=9))
-    fig = plots.plot_online_rates(online, tmp_path)
+    fig = plot_online_rates(online, tmp_path)
     _check_written(fig, tmp_path)
     assert len(fig.fits) == 4
     assert all(set(r) >= {"figure", "problem", "method", "axis", "slope", "ci_low", "ci_high",
@@ -160,29 +165,29 @@ def test_each_figure_writes_png_and_svg(tmp_path):
     fs = [_run("pr", m, n=n, oracle_calls_at_hit=int(c * n**k))
           for m, c, k in (("gd", 400, 1.0), ("clipped_gd", 100, 1.0), ("spider_clip", 4e3, 0.5))
           for n in (64, 256, 1024)]  # fmt: skip
-    _check_written(plots.plot_finite_sum_n(fs, tmp_path), tmp_path)
+    _check_written(plot_finite_sum_n(fs, tmp_path), tmp_path)
 
     bounds = [*m_recs, _run("x^4", "v24_si", status="not reached", iterations=10, bound=1e3)]
-    _check_written(plots.plot_bound_check(bounds, tmp_path), tmp_path)
-    assert plots.bound_check(bounds) == {
+    _check_written(plot_bound_check(bounds, tmp_path), tmp_path)
+    assert bound_check(bounds) == {
         "checked": 7, "violations": 0, "inconclusive": 1, "violating": []
     }  # fmt: skip
 
     front = [{"label": lab, "L1": l1, "L0": c / l1**2} for lab, c in (("x^4", 16), ("y", 3))
              for l1 in (0.1, 1.0, 10.0)]  # fmt: skip
-    _check_written(plots.plot_frontier(front, tmp_path), tmp_path)
+    _check_written(plot_frontier(front, tmp_path), tmp_path)
 
     smooth = [{"problem_label": p, "method": m, "k": k, "grad_norm": 10.0 / (k + 1),
                "L_hat": 1.0 + 1.0 / (k + 1), "L0": 1.0, "L1": 1.0, "constants": "certified"}
               for p in ("a", "b") for m in ("gd", "clipped_gd") for k in range(20)]  # fmt: skip
-    _check_written(plots.plot_local_smoothness(smooth, tmp_path), tmp_path)
+    _check_written(plot_local_smoothness(smooth, tmp_path), tmp_path)
 
 
 def test_bound_check_counts_a_violation():
-    from l0l1 import plots
+    from l0l1.figures.bounds import bound_check
 
     bad = _run("x^4", "gd", iterations=2_000_000, bound=1e6)
-    out = plots.bound_check([bad, _run("x^4", "gd", bound=None)])
+    out = bound_check([bad, _run("x^4", "gd", bound=None)])
     assert out["checked"] == 1 and out["violations"] == 1 and len(out["violating"]) == 1
 
 

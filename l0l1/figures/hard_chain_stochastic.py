@@ -9,11 +9,11 @@ import math
 
 import numpy as np
 
-from l0l1 import plots
+from l0l1.figures.draw import NAMES, groups, rate_panels
+from l0l1.figures.hard_chain_det import RATES
 from l0l1.figures.spec import FigureSpec, pick, slopes
 
 NAME = "hard_chain_calls_vs_eps"
-RATES = plots.RATES_HARD
 SGD_HORIZON = {"tiny": 10**5, "quick": 10**7, "full": 10**7}
 CHAIN_EPS_MAX = 0.1  # eps = 0.1/sqrt(k), T = 4k
 NOISE_RATIOS = {"high": 150.0, "moderate": 9.0}  # sigma / eps_max
@@ -58,7 +58,7 @@ def sweeps(scale: str) -> list[dict]:
 def draw(data: dict, out, scale: str):
     stoch = data["hard_chain_stochastic"]
     snotes = []
-    for (plabel, method), recs in plots.groups(stoch, "problem_label", "method").items():
+    for (plabel, method), recs in groups(stoch, "problem_label", "method").items():
         r = min(recs, key=lambda r: r["eps"])
         p = r["oracle_level"]
         hits = [x["oracle_calls_at_hit"] for x in recs if x["eps"] == r["eps"] and x[
@@ -69,10 +69,10 @@ def draw(data: dict, out, scale: str):
             extra = f"; q = {r['params']['q']:g}, S1 = {r['params']['S1']:g}, S2 = " \
                     f"{r['params']['S2']:g}"  # fmt: skip
         snotes.append(
-            f"{plabel}, {plots.NAMES[method]}: at eps = {r['eps']:.3g} (T = {r['dim']}, p = "
+            f"{plabel}, {NAMES[method]}: at eps = {r['eps']:.3g} (T = {r['dim']}, p = "
             f"{p:.3g}) median calls {med:.3g} = {med * p / r['dim']:.2f} T/p{extra}."
         )
-    return plots.plot_hard_rates(
+    return rate_panels(
         stoch, out, NAME, x="1/eps", y="oracle_calls_at_hit",
         rates=RATES, xlabel="1/eps (instance built for eps, T ~ eps^-2)",
         ylabel="stochastic gradients (SFO calls)",

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from l0l1 import plots
+from l0l1.figures.draw import crossing, groups, rate_panels
+from l0l1.figures.finite_sum import RATES
 from l0l1.figures.spec import FigureSpec, pick, slopes
 
 NAME = "hard_finite_sum_calls_vs_n"
-RATES = plots.RATES_N
 
 
 def sweeps(scale: str) -> list[dict]:
@@ -31,8 +31,8 @@ def sweeps(scale: str) -> list[dict]:
 
 def draw(data: dict, out, scale: str):
     fs = data["hard_finite_sum"]
-    by = plots.groups(fs, "problem_label", "method")
-    fnotes = [plots.crossing(by, "spider_clip", m) for m in ("gd", "clipped_gd")]
+    by = groups(fs, "problem_label", "method")
+    fnotes = [crossing(by, "spider_clip", m) for m in ("gd", "clipped_gd")]
     sp = [r for r in fs if r["method"] == "spider_clip" and r["status"] == "reached"]
     if sp:
         r = max(sp, key=lambda r: r["n"])
@@ -42,7 +42,7 @@ def draw(data: dict, out, scale: str):
             f"{r['params']['S2']:g}: calls ~ K (n/q + 2 S2) ~ 7.7 K sqrt(n); the n term of "
             f"sqrt(n) eps^-2 + n shows only once q > K, i.e. n > K^2 ~ {r['iterations'] ** 2:.1g}."
         )
-    return plots.plot_hard_rates(
+    return rate_panels(
         fs, out, NAME, x="n", y="oracle_calls_at_hit",
         rates=RATES, xlabel="n (components)", ylabel="component gradients (IFO calls)",
         theory="GD n eps^-2; SPIDER-clip sqrt(n) eps^-2 + n (R23, T5)",

@@ -1,16 +1,16 @@
 """Z20 Thm 4's bowl started at f'(x0) = M: GD ~ M, clipped and normalized GD ~ log M (T2, T3).
 
 Exponents in M (:data:`RATES`): GD 1, clipped and normalized GD 0. Drawn by
-:func:`l0l1.plots.plot_gd_vs_clipped` with its own caption.
+:func:`l0l1.figures.gd_vs_clipped.plot_gd_vs_clipped` with its own caption.
 """
 
 from __future__ import annotations
 
-from l0l1 import plots
+from l0l1.figures import gd_vs_clipped
 from l0l1.figures.spec import FigureSpec, pick, slopes
 
 NAME = "hard_z20_bowl_iterations_vs_M"
-RATES = plots.RATES_M
+RATES = gd_vs_clipped.RATES
 
 
 def sweeps(scale: str) -> list[dict]:
@@ -29,7 +29,7 @@ def sweeps(scale: str) -> list[dict]:
 
 
 def draw(data: dict, out, scale: str):
-    return plots.plot_gd_vs_clipped(
+    return gd_vs_clipped.plot_gd_vs_clipped(
         data["hard_z20_bowl"], out, NAME,
         caption=(
             "Z20 Thm 4's bowl: L0 x^2/2 + L0/(2 L1^2) inside |x| <= 1/L1, (L0/L1^2) "

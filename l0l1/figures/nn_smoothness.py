@@ -8,6 +8,7 @@ and the estimated (L0, L1) frontier line of its points, whatever they show. Need
 
 from __future__ import annotations
 
+from l0l1.figures.draw import Figure, finish, save, styled, subplots
 from l0l1.figures.spec import FigureSpec, no_sweeps
 
 NAME = "nn_smoothness"
@@ -51,38 +52,36 @@ def facts(scale: str) -> list[dict]:
     return rows
 
 
+@styled
 def draw(data: dict, out, scale: str):
     import numpy as np
 
-    from l0l1 import plots
-
     rows = {(f["model"], f["method"]): f for f in facts(scale)}
-    with plots._pyplot().rc_context(plots.RC):
-        fig, axes = plots._subplots(2, 2, width=6.5, height=5.2)
-        sc = None
-        for i, p in enumerate(panels(scale)):
-            ax = axes[i // 2, i % 2]
-            r, f = p["run"], rows[(p["model"], p["method"])]
-            title = f"{MODELS[p['model']]}: {METHOD_NAMES[p['method']]}"
-            if r is None or f["points"] < 3:
-                ax.set_title(title + " (diverged)")
-                continue
-            pts = [q for q in r["probe"] if q["L_hat"] and q["grad_norm"]]
-            g = np.array([q["grad_norm"] for q in pts])
-            sc = ax.scatter(g, [q["L_hat"] for q in pts], c=[q["iteration"] for q in pts],
-                            cmap="viridis", vmin=0, vmax=r["steps"], s=22)  # fmt: skip
-            grid = np.geomspace(g.min(), g.max(), 50)
-            ax.plot(grid, f["L0"] + f["L1"] * grid, color="#D55E00", linestyle="--",
-                    label=f"0.95-quantile line: L0 = {f['L0']:.3g}, L1 = {f['L1']:.3g} "
-                    "(estimated)")  # fmt: skip
-            plots._finish(ax, "gradient norm ||g_k|| (minibatch)", "local smoothness L_hat_k",
-                          f"{title}, lr = {r['lr']:g}\nSpearman rho = {f['rho']:.2f}",
-                          legend="upper left", fontsize=9)  # fmt: skip
-        caption = _caption()
-        paths = plots._save(fig, out, NAME, caption,
-                            colorbar=(sc, "iteration k") if sc is not None else None)  # fmt: skip
+    fig, axes = subplots(2, 2, width=6.5, height=5.2)
+    sc = None
+    for i, p in enumerate(panels(scale)):
+        ax = axes[i // 2, i % 2]
+        r, f = p["run"], rows[(p["model"], p["method"])]
+        title = f"{MODELS[p['model']]}: {METHOD_NAMES[p['method']]}"
+        if r is None or f["points"] < 3:
+            ax.set_title(title + " (diverged)")
+            continue
+        pts = [q for q in r["probe"] if q["L_hat"] and q["grad_norm"]]
+        g = np.array([q["grad_norm"] for q in pts])
+        sc = ax.scatter(g, [q["L_hat"] for q in pts], c=[q["iteration"] for q in pts],
+                        cmap="viridis", vmin=0, vmax=r["steps"], s=22)  # fmt: skip
+        grid = np.geomspace(g.min(), g.max(), 50)
+        ax.plot(grid, f["L0"] + f["L1"] * grid, color="#D55E00", linestyle="--",
+                label=f"0.95-quantile line: L0 = {f['L0']:.3g}, L1 = {f['L1']:.3g} "
+                "(estimated)")  # fmt: skip
+        finish(ax, "gradient norm ||g_k|| (minibatch)", "local smoothness L_hat_k",
+               f"{title}, lr = {r['lr']:g}\nSpearman rho = {f['rho']:.2f}",
+               legend="upper left", fontsize=9)  # fmt: skip
+    caption = _caption()
+    paths = save(fig, out, NAME, caption,
+                 colorbar=(sc, "iteration k") if sc is not None else None)  # fmt: skip
     notes = [caption] + [_fact_line(f) for f in rows.values()]
-    return plots.Figure(NAME, paths, (), tuple(notes), {"spearman": list(rows.values())})
+    return Figure(NAME, paths, (), tuple(notes), {"spearman": list(rows.values())})
 
 
 def _caption() -> str:

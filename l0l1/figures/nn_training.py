@@ -7,6 +7,7 @@ ends in a cross at the step it diverged (loss non-finite or above 10x its first 
 
 from __future__ import annotations
 
+from l0l1.figures.draw import Figure, save, styled, subplots
 from l0l1.figures.nn_smoothness import METHOD_NAMES, MODELS
 from l0l1.figures.spec import FigureSpec, no_sweeps
 
@@ -35,38 +36,37 @@ def _smooth(ys, w: int = 10):
     return np.concatenate([head, (c[w:] - c[:-w]) / w])
 
 
+@styled
 def draw(data: dict, out, scale: str):
-    from l0l1 import plots
     from l0l1.style import color
     from l0l1.torch.experiments import SETTINGS, figure_runs
 
-    with plots._pyplot().rc_context(plots.RC):
-        fig, axes = plots._subplots(2, 2, width=6.5, height=5.2)
-        for i, model in enumerate(MODELS):
-            lrs = SETTINGS[model]["lrs"]
-            for r in figure_runs(model, scale):
-                kw = {"color": color(r["method"]), "linestyle": DASHES[lrs.index(r["lr"])],
-                      "label": f"{METHOD_NAMES[r['method']]}, lr = {r['lr']:g}"}  # fmt: skip
-                tl = r["train_loss"]
-                axes[i, 0].plot(range(len(tl)), _smooth(tl), **kw)
-                steps, vl = zip(*r["val_loss"], strict=True)
-                axes[i, 1].plot(steps, vl, marker="o", markersize=4, **kw)
-                if r["diverged"] is not None:
-                    axes[i, 0].plot([r["diverged"]], [tl[-1]], "x", color=kw["color"],
-                                    markersize=12, mew=3)  # fmt: skip
-            for j, what in enumerate(("training loss (10-step mean)", "validation loss")):
-                ax = axes[i, j]
-                ax.set_yscale("log")
-                ax.set_xlabel("step")
-                ax.set_ylabel(what)
-                ax.set_title(f"{MODELS[model]}: {what.split(' (')[0]}")
-                ax.legend(fontsize=8, loc="upper right")
-        caption = (
-            "Training and validation loss of SGD and clipped SGD (clip_grad_norm_ "
-            "threshold fixed per model) at three learning rates; a cross marks where a "
-            "run diverged (loss above 10x its first value or non-finite) and stopped."
-        )
-        paths = plots._save(fig, out, NAME, caption)
+    fig, axes = subplots(2, 2, width=6.5, height=5.2)
+    for i, model in enumerate(MODELS):
+        lrs = SETTINGS[model]["lrs"]
+        for r in figure_runs(model, scale):
+            kw = {"color": color(r["method"]), "linestyle": DASHES[lrs.index(r["lr"])],
+                  "label": f"{METHOD_NAMES[r['method']]}, lr = {r['lr']:g}"}  # fmt: skip
+            tl = r["train_loss"]
+            axes[i, 0].plot(range(len(tl)), _smooth(tl), **kw)
+            steps, vl = zip(*r["val_loss"], strict=True)
+            axes[i, 1].plot(steps, vl, marker="o", markersize=4, **kw)
+            if r["diverged"] is not None:
+                axes[i, 0].plot([r["diverged"]], [tl[-1]], "x", color=kw["color"],
+                                markersize=12, mew=3)  # fmt: skip
+        for j, what in enumerate(("training loss (10-step mean)", "validation loss")):
+            ax = axes[i, j]
+            ax.set_yscale("log")
+            ax.set_xlabel("step")
+            ax.set_ylabel(what)
+            ax.set_title(f"{MODELS[model]}: {what.split(' (')[0]}")
+            ax.legend(fontsize=8, loc="upper right")
+    caption = (
+        "Training and validation loss of SGD and clipped SGD (clip_grad_norm_ "
+        "threshold fixed per model) at three learning rates; a cross marks where a "
+        "run diverged (loss above 10x its first value or non-finite) and stopped."
+    )
+    paths = save(fig, out, NAME, caption)
     rows = facts(scale)
     verdicts = [
         f"{what}: {got:.3g} vs {sgd:.3g} ({'holds' if ok else 'does not hold'}: "
@@ -74,7 +74,7 @@ def draw(data: dict, out, scale: str):
         for what, got, sgd, ok in measured_vs_theory({"facts": {NAME: {"runs": rows}}})
     ]
     notes = [caption] + [_fact_line(f) for f in rows] + verdicts
-    return plots.Figure(NAME, paths, (), tuple(notes), {"runs": rows})
+    return Figure(NAME, paths, (), tuple(notes), {"runs": rows})
 
 
 def _fact_line(f: dict) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 
+from l0l1.figures.draw import Figure, save, styled, subplots
 from l0l1.figures.spec import FigureSpec, no_sweeps, pick
 
 NAME = "nn_vr"
@@ -45,45 +46,44 @@ def facts(scale: str) -> list[dict]:
     return rows
 
 
+@styled
 def draw(data: dict, out, scale: str):
     import numpy as np
 
-    from l0l1 import plots
     from l0l1.style import label, style
     from l0l1.torch.vr import METHODS
 
     settings, res = results(scale)
-    with plots._pyplot().rc_context(plots.RC):
-        fig, axes = plots._subplots(2, 1, width=7.0, height=5.5)
-        for m in METHODS:
-            rs = [r for r in res["runs"] if r["method"] == m and r["diverged"] is None]
-            if not rs:
-                continue
-            n = min(len(r["calls"]) for r in rs)
-            calls = np.array(rs[0]["calls"][:n]) / rs[0]["n"]
-            st = style(m)
-            for ax, key in zip(axes[0], ("loss", "grad_norm"), strict=True):
-                y = np.array([r[key][:n] for r in rs])
-                lo, med, hi = np.quantile(y, [0.25, 0.5, 0.75], axis=0)
-                tag = ", ".join(f"{k} {v:g}" for k, v in settings[m].items())
-                ax.plot(calls, med, color=st["color"], marker=st["marker"],
-                        markevery=max(1, n // 8), label=f"{label(m)} ({tag})")  # fmt: skip
-                ax.fill_between(calls, lo, hi, color=st["color"], alpha=0.2)
-        for ax, what in zip(axes[0], ("training loss", "full gradient norm"), strict=True):
-            ax.set_yscale("log")
-            ax.set_xlabel("stochastic gradient calls / n")
-            ax.set_ylabel(what)
-            ax.set_title(f"digits MLP (n = {res['runs'][0]['n']}): {what}")
-            ax.legend(fontsize=8, loc="upper right")
-        caption = ("Median over seeds (band: 25-75%) of the full training loss and gradient "
-                   "norm against stochastic gradient calls (one per sample per point; a "
-                   "full-gradient refresh costs n), each method at its tuned lr and clip. The "
-                   "steps are tuned constants, not T5's certified schedule (a network's "
-                   "(L0, L1) are unknown).")  # fmt: skip
-        paths = plots._save(fig, out, NAME, caption)
+    fig, axes = subplots(2, 1, width=7.0, height=5.5)
+    for m in METHODS:
+        rs = [r for r in res["runs"] if r["method"] == m and r["diverged"] is None]
+        if not rs:
+            continue
+        n = min(len(r["calls"]) for r in rs)
+        calls = np.array(rs[0]["calls"][:n]) / rs[0]["n"]
+        st = style(m)
+        for ax, key in zip(axes[0], ("loss", "grad_norm"), strict=True):
+            y = np.array([r[key][:n] for r in rs])
+            lo, med, hi = np.quantile(y, [0.25, 0.5, 0.75], axis=0)
+            tag = ", ".join(f"{k} {v:g}" for k, v in settings[m].items())
+            ax.plot(calls, med, color=st["color"], marker=st["marker"],
+                    markevery=max(1, n // 8), label=f"{label(m)} ({tag})")  # fmt: skip
+            ax.fill_between(calls, lo, hi, color=st["color"], alpha=0.2)
+    for ax, what in zip(axes[0], ("training loss", "full gradient norm"), strict=True):
+        ax.set_yscale("log")
+        ax.set_xlabel("stochastic gradient calls / n")
+        ax.set_ylabel(what)
+        ax.set_title(f"digits MLP (n = {res['runs'][0]['n']}): {what}")
+        ax.legend(fontsize=8, loc="upper right")
+    caption = ("Median over seeds (band: 25-75%) of the full training loss and gradient "
+               "norm against stochastic gradient calls (one per sample per point; a "
+               "full-gradient refresh costs n), each method at its tuned lr and clip. The "
+               "steps are tuned constants, not T5's certified schedule (a network's "
+               "(L0, L1) are unknown).")  # fmt: skip
+    paths = save(fig, out, NAME, caption)
     rows = facts(scale)
     notes = [caption] + [_fact_line(f) for f in rows] + [_verdict(rows)]
-    return plots.Figure(NAME, paths, (), tuple(notes), {"methods": rows})
+    return Figure(NAME, paths, (), tuple(notes), {"methods": rows})
 
 
 def _fact_line(f: dict) -> str:

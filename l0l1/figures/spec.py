@@ -22,7 +22,7 @@ class FigureSpec:
     ``key`` names its records in ``data``, ``name`` its files and report rows;
     ``sweeps(scale)``: its sweep specs (empty when it needs none); ``draw(data, out, scale)``:
     writes it from ``data`` (key -> records of every figure's sweeps) and returns a
-    :class:`l0l1.plots.Figure`; ``measured_vs_theory(summary)``: (what, measured, theory,
+    :class:`l0l1.figures.draw.Figure`; ``measured_vs_theory(summary)``: (what, measured, theory,
     holds) from the summary of :func:`l0l1.reproduce.reproduce` (as in report.json);
     ``theory``: the THEORY ids it checks; ``requires``: the optional modules it needs
     (``l0l1 reproduce`` names it as skipped when one is missing); ``scales``: where
