@@ -159,7 +159,7 @@ def run(
             n=prob.n, n0=n0, T=max_iter,
         )  # fmt: skip
 
-    problem = _pick_L1(problem, spec, inputs_for(problem))
+    problem = _pick_L1(problem, spec, inputs_for(problem), spec.chosen(overrides)[0])
     sched = schedules.build(spec, inputs_for(problem), finite=finite, overrides=overrides)
     if spec.budget is not None and not budget_given and not overrides:
         max_iter = _budget(spec, inputs_for(problem))
@@ -260,9 +260,9 @@ def _constant_notes(problem: Problem, start: StartConstants) -> tuple[str, ...]:
     return tuple(notes)
 
 
-def _pick_L1(problem: Problem, spec: MethodSpec, base: schedules.Inputs) -> Problem:
+def _pick_L1(problem: Problem, spec: MethodSpec, base: schedules.Inputs, choices: dict) -> Problem:
     """For a polynomial whose L1 the user did not fix, the frontier point minimizing the
-    method's selection bound (T2 'Choosing L1'), re-certified at that L1."""
+    method's selection bound at its ``choices`` (T2 'Choosing L1'), re-certified at that L1."""
     if problem.kind != KIND_POLY or problem.spec.get("L1_fixed", True):
         return problem
     frontiers = [frontier.float_frontier(r) for r in problem.P]
@@ -272,7 +272,7 @@ def _pick_L1(problem: Problem, spec: MethodSpec, base: schedules.Inputs) -> Prob
         l0 = max(f(l1) for f in frontiers)
         if l0 <= 0:
             return math.inf
-        return spec.selection_at(replace(base, L0=l0, L1=l1))
+        return spec.selection_at(replace(base, L0=l0, L1=l1), choices)
 
     grid = [0.0] if small else []
     grid += list(np.logspace(-4, 4, 81))

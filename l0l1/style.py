@@ -34,10 +34,12 @@ def label(method: str) -> str:
 
 
 def style(method: str) -> dict:
-    """Colour and marker of a method, the same in every figure and demo."""
+    """Colour and marker of a method, the same in every figure and demo. Past the palette's
+    length the marker shifts by one per round, so no two of the first 49 methods share both."""
     order = methods()
     i = order.index(method) if method in order else len(order)
-    return {"color": PALETTE[i % len(PALETTE)], "marker": MARKERS[i % len(MARKERS)]}
+    marker = MARKERS[(i + i // len(PALETTE)) % len(MARKERS)]
+    return {"color": PALETTE[i % len(PALETTE)], "marker": marker}
 
 
 def color(method: str) -> str:

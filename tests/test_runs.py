@@ -329,3 +329,15 @@ def test_L0_zero_is_refused_where_the_schedule_divides_by_it():
 
     msg = _error(problem=make_problem("exp", L0=0.0), method="clipped_gd", x0=[1.0])
     assert msg.startswith("L0:")
+
+
+def test_a_choice_moves_the_frontier_pick_with_its_bound():
+    """beta = 0 of beta-normalized GD has GD's bound (M >= eps), so both pick the same L1 on
+    x^4's frontier; beta = 1 minimizes another bound and picks another L1 (T2, T3)."""
+    prob = make_problem("polynomial", coeffs=[0, 0, 0, 0, 1])
+    gd = run(prob, "gd", eps=1e-2, x0=[3.0], max_iter=10)
+    b0 = run(prob, "beta_normalized_gd", eps=1e-2, x0=[3.0], max_iter=10, overrides={"beta": 0})
+    b1 = run(prob, "beta_normalized_gd", eps=1e-2, x0=[3.0], max_iter=10, overrides={"beta": 1})
+    assert math.isclose(b0.L1, gd.L1, rel_tol=1e-6)
+    assert abs(b1.L1 - gd.L1) > 0.1 * gd.L1
+    assert b0.bound == pytest.approx(gd.bound, rel=1e-9)

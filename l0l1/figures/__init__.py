@@ -17,6 +17,7 @@ from l0l1.figures import (
     hard_finite_sum,
     hard_z20_bowl,
     local_smoothness,
+    newer_methods,
     nn_smoothness,
     nn_training,
     nn_vr,
@@ -26,7 +27,7 @@ from l0l1.figures.spec import SCALES, FigureSpec
 
 _MODULES = (gd_vs_clipped, online, finite_sum, bounds, frontier, local_smoothness,
             hard_chain_det, hard_chain_stochastic, hard_finite_sum, hard_z20_bowl,
-            nn_smoothness, nn_training, nn_vr)  # fmt: skip
+            newer_methods, nn_smoothness, nn_training, nn_vr)  # fmt: skip
 FIGURES: dict[str, FigureSpec] = {m.FIGURE.key: m.FIGURE for m in _MODULES}
 
 __all__ = ["FIGURES", "SCALES", "FigureSpec"]

@@ -114,15 +114,18 @@ def fit_row(figure, problem, method, axis, fit: Fit, theory_rate, theory) -> dic
     }  # fmt: skip
 
 
-def plot_rate(ax, recs, method, xfun, y, theory_rate) -> Fit:
-    """Seeds as faint dots, medians with markers, the fitted line; legend with the slope."""
-    st = style(method)
+def plot_rate(ax, recs, method, xfun, y, theory_rate, *, series=None, st=None) -> Fit:
+    """Seeds as faint dots, medians with markers, the fitted line; legend with the slope.
+
+    ``series`` and ``st`` replace the method's display name and style, for several series
+    of one method (a parameter sweep)."""
+    st = st or style(method)
     reached = [r for r in recs if r["status"] == REACHED]
     ax.scatter([xfun(r) for r in reached], [r[y] for r in reached], s=14, alpha=0.25,
                color=st["color"], marker=st["marker"], linewidths=0)  # fmt: skip
     fit = fit_rate(recs, x=xfun, y=y)
     theory = "" if theory_rate is None else f", theory {theory_rate:g}"
-    label = f"{NAMES.get(method, method)}: {fit.label()}{theory}"
+    label = f"{series or NAMES.get(method, method)}: {fit.label()}{theory}"
     ax.plot(fit.x, fit.median, linestyle="none", label=label, markeredgecolor="white", **st)
     if np.isfinite(fit.slope):
         grid = np.geomspace(min(fit.x), max(fit.x), 50)

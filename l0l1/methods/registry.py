@@ -99,10 +99,13 @@ class MethodSpec:
             return None
         return self.bound(i, **choices) if self.choices and choices else self.bound(i)
 
-    def selection_at(self, i) -> float:
-        """The bound that picks L1 (T2 'Choosing L1'): ``selection``, else ``bound``."""
-        chooser = self.selection or self.bound
-        return math.inf if chooser is None else chooser(i)
+    def selection_at(self, i, choices: dict | None = None) -> float:
+        """The bound that picks L1 (T2 'Choosing L1'): ``selection``, else ``bound`` (at the
+        ``choices``)."""
+        if self.selection is not None:
+            return self.selection(i)
+        bound = self.bound_at(i, choices)
+        return math.inf if bound is None else bound
 
 
 # --- building blocks of the built-in entries (theory expressions evaluated lazily) ---------
@@ -296,8 +299,8 @@ METHODS: dict[str, MethodSpec] = {
             "beta_normalized_gd", "single", steps.RULE_POWER, ("gamma", "beta"), False,
             "T3; Chen et al. 2023 (rule); gamma and bound: this project's derivation",
             "beta-normalized GD", _bngd_schedule, _bngd_bound,
-            "T3 (derived): 4 D max{phi(eps), phi(M)}/eps^(2-beta), "
-            "phi(x) = L0 x^-beta + L1 x^(1-beta)",
+            "T3 (derived): 4 D max{psi(eps), psi(M)}/eps^(2-beta), "
+            "psi(x) = L0 x^-beta + L1 x^(1-beta)",
             choices={"beta": (0.5, 0.0, 1.0)},
         ),
         MethodSpec(
