@@ -41,7 +41,7 @@ INT_PARAMS = ("dim", "m", "d", "problem_seed", "T", "n")
 METHOD_NAMES = (
     "gd", "clipped_gd", "normalized_gd", "v24_si", "v24_cl", "v24_star", "smoothed_clip", "sgd",
     "clipped_sgd", "spider", "spider_clip", "svrg", "sarah", "beta_normalized_gd", "nsgd_m",
-    "nsgd_m_agnostic", "clipped_sgd_m",
+    "nsgd_m_agnostic", "clipped_sgd_m", "adagrad_norm", "adam", "clipped_sgd_c",
 )  # fmt: skip
 ENTRY = "module:name or file.py:name"
 
@@ -213,14 +213,15 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument(
         "--noise",
         help="oracle of stochastic methods: exact, bounded, gaussian, student (t_3), stable "
-        "(alpha = 1.5), affine (variance w^2 (1 + |grad f|^2)), minibatch (finite sums), "
-        "online (online phase retrieval), bernoulli (zero chains); default: the problem's",
+        "(alpha = 1.5), affine (variance w^2 (1 + |grad f|^2)), skewed (rare one-sided jumps), "
+        "minibatch (finite sums), online (online phase retrieval), bernoulli (zero chains); "
+        "default: the problem's",
     )
     r.add_argument(
         "--noise-level",
         dest="noise_level",
-        help="tau (bounded, default 1), sigma (gaussian, student), the scale (stable, affine) "
-        "or p (bernoulli)",
+        help="tau (bounded, default 1), sigma (gaussian, student, skewed), the scale (stable, "
+        "affine) or p (bernoulli)",
     )
     r.add_argument("--batch", default="1", help="minibatch size of SGD methods (default: 1)")
     r.add_argument(

@@ -25,8 +25,8 @@ from l0l1.problems.kinds import KIND_CHAIN, KIND_CHAIN_SUM, KIND_PHASE_POP, KIND
 from l0l1.validate import MAX_CHECKPOINTS, did_you_mean, integer, positive, show
 
 NOISE_KINDS = ("exact", "bounded", "gaussian", "minibatch", "online", "bernoulli", "student",
-               "stable", "affine")  # fmt: skip
-ADDITIVE = ("bounded", "gaussian", "student", "stable", "affine")  # noise of level w on grad f
+               "stable", "affine", "skewed")  # fmt: skip
+ADDITIVE = ("bounded", "gaussian", "student", "stable", "affine", "skewed")  # level w on grad f
 _ORACLE_CODES = {
     "exact": oracles.ORACLE_EXACT,
     "bounded": oracles.ORACLE_BOUNDED,
@@ -37,6 +37,7 @@ _ORACLE_CODES = {
     "student": oracles.ORACLE_STUDENT,
     "stable": oracles.ORACLE_STABLE,
     "affine": oracles.ORACLE_AFFINE,
+    "skewed": oracles.ORACLE_SKEWED,
 }
 DEFAULT_MAX_ITER = 100_000
 SPIDER_CLIP_K_CAP = 10**7  # SPIDER-clip's default budget is its K (T5), at most this
@@ -180,7 +181,7 @@ def run(
         out = run_single(
             problem.kernel_kind, problem.P, problem.v, problem.n, kernel_oracle, level, batch,
             spec.rule, sched.p, x0, eps, max_iter, max_calls, probe_every, rng, ckpts,
-            sched.momentum,
+            sched.direction, sched.dp,
         )  # fmt: skip
     return _result(problem, spec, start, sched, out, eps, seed, oracle, level, noise_notes)
 
@@ -384,6 +385,13 @@ def _noise_constants(problem, oracle, level, x0, seed) -> tuple[float, float, tu
             "affine variance w^2 (1 + ||grad f||^2): tau = sigma at x0 used (T4, T5 need a bound)"
         )
         return sigma, sigma, (note,)
+    if oracle == "skewed":
+        p = oracles.SKEW_P
+        note = (
+            f"skewed noise (jumps of probability {p:g}): bounded by tau = w sqrt((1-p)/p) but "
+            "asymmetric, so clipping below the jump biases the step (T4 assumes symmetry)"
+        )
+        return level * math.sqrt((1 - p) / p), level, (note,)
     if oracle == "bernoulli":
         from l0l1.problems.hard import bernoulli_noise
 

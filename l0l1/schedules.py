@@ -19,6 +19,7 @@ import numpy as np
 import sympy as sp
 
 from l0l1 import theory as th
+from l0l1.methods.steps import DIRECTION_VALUES
 from l0l1.validate import InputError, positive
 
 if TYPE_CHECKING:
@@ -43,8 +44,8 @@ class Inputs:
 
 @dataclass(frozen=True)
 class Schedule:
-    """What a method runs with: named values, rule array ``p``, SPIDER sizes and the
-    momentum weight of momentum methods (0: none).
+    """What a method runs with: named values, rule array ``p``, SPIDER sizes, and the
+    single loop's direction mode with its values ``dp`` (steps.DIRECTION_*).
 
     ``bound`` is the theory's iteration (or, for SPIDER-clip, K) budget with its name,
     None where the theory gives no explicit constant.
@@ -56,7 +57,8 @@ class Schedule:
     S1: int = 1
     S2: int = 1
     exact_refresh: bool = False
-    momentum: float = 0.0
+    direction: int = 0
+    dp: tuple[float, ...] = ()
     bound: float | None = None
     bound_name: str = ""
     assumptions: tuple[str, ...] = field(default_factory=tuple)
@@ -165,7 +167,8 @@ def build(
         S1=int(values.get("S1", 1)),
         S2=int(values.get("S2", 1)),
         exact_refresh=finite and method.family == "spider",
-        momentum=float(values["momentum"]) if method.momentum else 0.0,
+        direction=method.direction,
+        dp=tuple(float(values[k]) for k in DIRECTION_VALUES[method.direction]),
         bound=bound,
         bound_name=bound_name,
         assumptions=tuple(assumptions),
@@ -174,8 +177,8 @@ def build(
 
 def _check_override(key: str, val) -> float:
     num = positive(f"override {key}", val)
-    if key == "momentum" and not num < 1:
-        raise InputError(f"override momentum: {val!r} is not allowed; allowed: 0 < momentum < 1")
+    if key in ("momentum", "momentum2") and not num < 1:
+        raise InputError(f"override {key}: {val!r} is not allowed; allowed: 0 < {key} < 1")
     if key in ("q", "S1", "S2") and num != int(num):
         raise InputError(f"override {key}: {val!r} is not allowed; allowed: an integer >= 1")
     return num

@@ -17,7 +17,7 @@ RC = {
     "font.size": 14, "axes.titlesize": 15, "axes.labelsize": 16, "legend.fontsize": 11,
     "xtick.labelsize": 13, "ytick.labelsize": 13, "lines.linewidth": 2.2,
     "lines.markersize": 8, "axes.grid": True, "grid.alpha": 0.3, "savefig.dpi": 150,
-    "svg.fonttype": "none",
+    "svg.fonttype": "none", "svg.hashsalt": "l0l1",  # fixed ids: SVGs reproducible to the byte
 }  # fmt: skip
 CAPTION_PT = 11
 

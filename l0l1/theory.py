@@ -104,6 +104,13 @@ CLIP_SGDM_ALPHA = _min(1, eps**2 / sigma**2)
 CLIP_SGDM_ETA = CLIP_SGDM_ALPHA / (10 * L0)
 CLIP_SGDM_GAMMA = 1 / (10 * L1 * CLIP_SGDM_ETA)
 
+# AdaGrad-norm (Ward, Wu & Bottou 2019: the rule h = eta/b_k, b_k^2 = b0^2 + sum ||g_i||^2) and
+# Adam (Kingma & Ba 2015): schedules are this project's choice. AdaGrad-norm's first step is
+# about 1/(10 (L0 + L1 M)), a fifth of GD's; Adam's per-coordinate step is that over sqrt(T).
+ADAGRAD_ETA = M / (10 * (L0 + L1 * M))
+ADAGRAD_B0 = eps
+ADAM_ETA = ADAGRAD_ETA / sp.sqrt(T)
+
 # --- T5: SPIDER (F18) and SPIDER-clip (derived) ---------------------------------------------
 SPIDER_STEP = _min(eps / (L * n0 * g), 1 / (2 * L * n0))  # F18 (recalled)
 SPIDER_ONLINE_S1 = 2 * sigma**2 / eps**2

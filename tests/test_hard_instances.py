@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from l0l1 import runs
-from l0l1.methods import kernels, registry
+from l0l1.methods import kernels, registry, steps
 from l0l1.problems import chain, evaluate, hard, oracles
 from l0l1.problems.catalog import make_problem, start_constants
 from l0l1.validate import InputError
@@ -290,6 +290,9 @@ FAST = {
     "nsgd_m": {"gamma": 0.5},
     "nsgd_m_agnostic": {"gamma": 0.5},
     "clipped_sgd_m": {"eta_c": 0.5, "momentum": 0.5},
+    "adagrad_norm": {"gamma": 5.0},
+    "adam": {"h": 0.5},
+    "clipped_sgd_c": {"eta_c": 0.5},
 }
 
 
@@ -301,6 +304,7 @@ def _prefix_iterates(prob, method, K, seed=0):
                    noise=noise, noise_level=0.5 if spec.stochastic else None,
                    overrides=FAST.get(method))  # fmt: skip
     p = np.array([float(res.params[k]) for k in spec.param_names])
+    dirs = tuple(res.params[k] for k in steps.DIRECTION_VALUES[spec.direction])
     code = runs._ORACLE_CODES[res.oracle]
     ckpts = np.zeros(0, dtype=np.int64)
     xs = []
@@ -315,7 +319,7 @@ def _prefix_iterates(prob, method, K, seed=0):
         else:
             out = kernels.run_single(prob.kind, prob.P, prob.v, prob.n, code, res.noise_level,
                                      1, spec.rule, p, x0, 1e-9, k, 0, 1, rng, ckpts,
-                                     res.params.get("momentum", 0.0))  # fmt: skip
+                                     spec.direction, dirs)  # fmt: skip
         assert out[1] == k
         xs.append(out[6].copy())
     return xs

@@ -39,6 +39,7 @@ ORACLE = {
     "student": twins.STUDENT,
     "stable": twins.STABLE,
     "affine": twins.AFFINE,
+    "skewed": twins.SKEWED,
 }
 
 
@@ -193,6 +194,7 @@ def test_online_population_value_is_the_mean_sample_loss():
         ("sep3", "student", 1.3),
         ("cosh2", "stable", 0.7),
         ("sep3", "affine", 0.4),
+        ("cosh2", "skewed", 0.7),
     ],
 )
 def test_oracle_draws_match_twin_and_consume_the_same_stream(key, oracle, w):
@@ -328,6 +330,14 @@ CASES = [
         eps=0.05,
         kw={"noise": "bounded", "overrides": {"eta_c": 1e300, "gamma": 1e300}},
     ),
+    Case("poly4", "adagrad_norm", "reached", eps=0.05, kw={"noise": "bounded"}),
+    Case("phase", "adagrad_norm", "not reached", eps=1e-3, max_iter=300),
+    Case("x4", "adagrad_norm", "diverged", kw={"overrides": {"gamma": 1e300}, "x0": [3.0]}),
+    Case("poly4", "adam", "not reached", eps=0.05, kw={"noise": "gaussian"}),
+    Case("online", "adam", "not reached", eps=1e-3, max_iter=300, kw={"batch": 2}),
+    Case("cosh2", "adam", "reached", eps=0.05, kw={"overrides": {"momentum": 0.5, "h": 0.01}}),
+    Case("sep3", "clipped_sgd_c", "not reached", eps=1e-3, max_iter=300, kw={"noise": "skewed"}),
+    Case("poly4", "clipped_sgd_c", "reached", eps=0.05, kw={"noise": "bounded"}),
     Case("poly4", "sgd", "reached", eps=0.05, kw={"noise": "bounded", "noise_level": 0.5}),
     Case("poly4", "sgd", "not reached", eps=1e-4, max_iter=400, kw={"noise": "gaussian"}),
     Case("cosh2", "sgd", "not reached", kw={"noise": "gaussian", "batch": 4, "probe_every": 5}),
@@ -405,8 +415,8 @@ def _twin_of_result(case: Case, res: runs.RunResult):
     if spec.family == "spider":
         q, S1, S2 = (int(res.params[k]) for k in ("q", "S1", "S2"))
         return twins.run_spider(*common, q, S1, S2, prob.n > 0, spec.rule, p, *tail, spec.anchor)
-    mu = res.params["momentum"] if spec.momentum else 0.0
-    return twins.run_single(*common, kw.get("batch", 1), spec.rule, p, *tail, mu)
+    dp = tuple(res.params[k] for k in steps.DIRECTION_VALUES[spec.direction])
+    return twins.run_single(*common, kw.get("batch", 1), spec.rule, p, *tail, spec.direction, dp)
 
 
 def _run(case: Case):
@@ -449,7 +459,7 @@ def test_cases_cover_every_method_and_outcome():
     statuses = {c.expect for c in CASES}
     assert {"reached", "not reached", "diverged"} <= statuses
     noises = {c.kw.get("noise") for c in CASES}
-    assert {"bounded", "gaussian", "student", "stable", "affine"} <= noises  # minibatch /
+    assert {"bounded", "gaussian", "student", "stable", "affine", "skewed"} <= noises  # minibatch /
     # online are the defaults
     assert any(c.kw.get("batch", 1) > 1 for c in CASES)
     assert any(c.kw.get("probe_every", 1) > 1 for c in CASES)

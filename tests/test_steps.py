@@ -380,9 +380,23 @@ def test_momentum_schedules_and_override_range():
     cm = build(get_method("nsgd_m"), i, finite=False)
     L = 1.0 + 2.0 * 4.0
     alpha = min(1.0, math.sqrt(L * 3.0) / (0.5 * 100))
-    assert close(cm.momentum, 1 - alpha) and close(cm.p[0], math.sqrt(3.0 * alpha / (L * 1e4)))
+    assert close(cm.dp[0], 1 - alpha) and close(cm.p[0], math.sqrt(3.0 * alpha / (L * 1e4)))
     ag = build(get_method("nsgd_m_agnostic"), i, finite=False)
-    assert close(ag.momentum, 0.99) and close(ag.p[0], 1e-3) and list(ag.p[1:]) == [1.0]
+    assert close(ag.dp[0], 0.99) and close(ag.p[0], 1e-3) and list(ag.p[1:]) == [1.0]
     with pytest.raises(InputError, match=r"^override momentum: 1\.0 is not allowed"):
         build(get_method("nsgd_m"), i, finite=False, overrides={"momentum": 1.0})
-    assert build(get_method("gd"), i, finite=False).momentum == 0.0
+    assert build(get_method("gd"), i, finite=False).dp == ()
+
+
+def test_adaptive_schedules():
+    """AdaGrad-norm: gamma = ADAGRAD_ETA, power 1 (h = gamma/b_k), b0 = eps; Adam: h =
+    ADAM_ETA with PyTorch's betas and delta (this project's choice, T4)."""
+    from l0l1.schedules import Inputs, build
+
+    i = Inputs(L0=2.0, L1=0.5, Delta=3.0, M=4.0, eps=0.1, sigma=0.5, tau=0.5, T=400)
+    ada = build(get_method("adagrad_norm"), i, finite=False)
+    assert close(ada.p[0], 4.0 / (10 * (2.0 + 0.5 * 4.0))) and ada.p[1] == 1.0
+    assert ada.direction == steps.DIRECTION_ADAGRAD_NORM and ada.dp == (0.1,)
+    adam = build(get_method("adam"), i, finite=False)
+    assert close(adam.p[0], 0.1 / 20.0) and adam.dp == (0.9, 0.999, 1e-8)
+    assert adam.direction == steps.DIRECTION_ADAM

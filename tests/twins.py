@@ -21,7 +21,8 @@ from scipy.special import erfc
 
 # Codes copied from the docstring tables (kinds.KIND_*, oracles.ORACLE_*, steps.RULE_*).
 POLY, EXP, COSH, LOGCOSH, LOGISTIC, PHASE, PHASE_POP, CHAIN, CHAIN_SUM, BOWL = range(10)
-EXACT, BOUNDED, GAUSS, MINIBATCH, ONLINE, BERNOULLI, STUDENT, STABLE, AFFINE = range(9)
+EXACT, BOUNDED, GAUSS, MINIBATCH, ONLINE, BERNOULLI, STUDENT, STABLE, AFFINE, SKEWED = range(10)
+SKEW_P = 0.1
 (
     FIXED,
     CLIP,
@@ -36,6 +37,7 @@ EXACT, BOUNDED, GAUSS, MINIBATCH, ONLINE, BERNOULLI, STUDENT, STABLE, AFFINE = r
     POWER,
 ) = range(11)
 REACHED, NOT_REACHED, DIVERGED = 0, 1, 2
+PLAIN, MOMENTUM, ADAGRAD_NORM, ADAM = range(4)  # steps.DIRECTION_*
 
 
 # ---------------------------------------------------------------- problem formulas (T2)
@@ -177,7 +179,8 @@ def draw_sample(oracle, P, v, w, n, rng, d):
     bernoulli: Z = [U < p], U uniform, p = w; the sample is Z/p;
     student: w/sqrt(3 d) t_3 per coordinate; stable: w/sqrt(d) S per coordinate, S symmetric
     1.5-stable from (U, E) by Chambers-Mallows-Stuck; affine: N(0, I_d), scaled at x by
-    w sqrt((1 + ||grad f(x)||^2)/d).
+    w sqrt((1 + ||grad f(x)||^2)/d); skewed: Z = [U < 0.1], the shift w sqrt(p/(1-p))
+    (Z/p - 1)/sqrt(d) on every coordinate.
     """
     if oracle == BOUNDED:
         u = rng.standard_normal(d)
@@ -210,6 +213,10 @@ def draw_sample(oracle, P, v, w, n, rng, d):
         return ("shift", w / math.sqrt(d) * np.array(draws))
     if oracle == AFFINE:
         return ("affine", (w, rng.standard_normal(d)))
+    if oracle == SKEWED:
+        z = 1.0 / SKEW_P if rng.random() < SKEW_P else 0.0
+        t = w * math.sqrt(SKEW_P / (1.0 - SKEW_P)) * (z - 1.0) / math.sqrt(d)
+        return ("shift", np.full(d, t))
     return ("exact", None)
 
 
@@ -380,24 +387,29 @@ def _loop(kind, P, v, x0, eps, max_iter, max_calls, probe_every, ckpts, probe_al
 
 
 class _Step:
-    def __init__(self, fn, rule, p):
+    """The estimator ``fn(k, x)`` and the step rule, fed ``rule_norm(||d_k||)``."""
+
+    def __init__(self, fn, rule, p, rule_norm=None):
         self.fn, self.rule_code, self.p = fn, rule, p
+        self.rule_norm = rule_norm or (lambda en: en)
 
     def __call__(self, k, x):
         return self.fn(k, x)
 
     def rule(self, en):
-        return step_size(self.rule_code, self.p, en)
+        return step_size(self.rule_code, self.p, self.rule_norm(en))
 
 
 def run_single(
     kind, P, v, n, oracle, w, batch, rule, p, x0, eps, max_iter, max_calls, probe_every, rng, ckpts,
-    momentum=0.0,
+    direction=PLAIN, dp=(),
 ):  # fmt: skip
-    """x_{k+1} = x_k - h(||g_k||) g_k: g_k the exact gradient (cost max(n, 1)) or the mean
-    of ``batch`` oracle samples (cost ``batch``). With ``momentum`` mu > 0 the step goes
-    along m_k = mu m_{k-1} + (1 - mu) g_k, m_0 = g_0, instead of g_k."""
-    state = {"m": None}
+    """x_{k+1} = x_k - h d_k from g_k, the exact gradient (cost max(n, 1)) or the mean of
+    ``batch`` oracle samples (cost ``batch``): d_k = g_k (PLAIN); m_k = mu m_{k-1} +
+    (1 - mu) g_k, m_0 = g_0 (MOMENTUM, dp = [mu]); g_k with h from b_k = sqrt(b0^2 + sum
+    ||g_i||^2) (ADAGRAD_NORM, dp = [b0]); Adam's m^/(sqrt(v^) + delta) (ADAM, dp = [b1, b2,
+    delta]). h = rule(||d_k||), or rule(b_k)."""
+    state = {"m": None, "v": None, "b_sq": dp[0] ** 2 if dp else 0.0}
 
     def sample(x):
         if oracle == EXACT:
@@ -406,13 +418,28 @@ def run_single(
 
     def estimator(k, x):
         g, spent = sample(x)
-        if momentum == 0.0:
-            return g, spent
         with np.errstate(all="ignore"):
-            state["m"] = g.copy() if k == 0 else momentum * state["m"] + (1.0 - momentum) * g
-        return state["m"], spent
+            if direction == MOMENTUM:
+                state["m"] = g.copy() if k == 0 else dp[0] * state["m"] + (1.0 - dp[0]) * g
+                return state["m"], spent
+            if direction == ADAM:
+                b1, b2, delta = dp
+                m0 = np.zeros_like(g) if k == 0 else state["m"]
+                v0 = np.zeros_like(g) if k == 0 else state["v"]
+                state["m"] = b1 * m0 + (1.0 - b1) * g
+                state["v"] = b2 * v0 + (1.0 - b2) * (g * g)
+                m_hat = state["m"] / (1.0 - b1 ** (k + 1))
+                v_hat = state["v"] / (1.0 - b2 ** (k + 1))
+                return m_hat / (np.sqrt(v_hat) + delta), spent
+        return g, spent
 
-    step = _Step(estimator, rule, p)
+    def rule_norm(en):
+        if direction != ADAGRAD_NORM:
+            return en
+        state["b_sq"] += en * en
+        return math.sqrt(state["b_sq"])
+
+    step = _Step(estimator, rule, p, rule_norm)
     return _loop(
         kind, P, v, x0, eps, max_iter, max_calls, probe_every, ckpts, oracle == EXACT, step
     )

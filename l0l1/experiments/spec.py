@@ -507,10 +507,13 @@ def _method(path: str, entry: dict) -> dict:
 
 def _overrides(path: str, value, method) -> dict:
     """Schedule values by name: the rule's parameters, q, S1, S2 for SPIDER (integers),
-    the momentum of momentum methods (below 1) and the method's choices (in their range)."""
+    the direction's values (momentum below 1; steps.DIRECTION_VALUES) and the method's
+    choices (in their range)."""
+    from l0l1.methods.steps import DIRECTION_VALUES
+
     _table(path, value)
     allowed = method.param_names + (SPIDER_SIZES if method.family == "spider" else ())
-    allowed += ("momentum",) if method.momentum else ()
+    allowed += DIRECTION_VALUES[method.direction]
     _known(value, allowed, path)
     out = {}
     for key, v in value.items():
@@ -521,8 +524,8 @@ def _overrides(path: str, value, method) -> dict:
             out[key] = float(v)
             continue
         out[key] = _positive(f"{path}.{key}", v)
-        if key == "momentum" and not out[key] < 1:
-            raise InputError(f"{path}.{key}: {v!r} is not allowed; allowed: 0 < momentum < 1")
+        if key in ("momentum", "momentum2") and not out[key] < 1:
+            raise InputError(f"{path}.{key}: {v!r} is not allowed; allowed: 0 < {key} < 1")
         if key in SPIDER_SIZES and out[key] != int(out[key]):
             raise InputError(f"{path}.{key}: {v!r} is not allowed; allowed: an integer >= 1")
     return out

@@ -256,11 +256,14 @@ def _checkpoint(
 
 
 @njit(cache=True, inline="always")
-def _advance(kind, P, v, rule, p, x, est, en, k, calls_k, gn, at_ckpt, trace, row, clipped, gmax):
-    """The bottom of iteration k in both loops: x <- x - h(||est||) est with the step rule,
-    after recording the checkpoint row (T6). Returns (clipped, gmax, row, diverged), the
-    clipped-step count and largest estimator norm updated."""
-    h, clip = step_size(rule, p, en)
+def _advance(
+    kind, P, v, rule, p, x, est, en, rule_g, k, calls_k, gn, at_ckpt, trace, row, clipped, gmax
+):  # fmt: skip
+    """The bottom of iteration k in both loops: x <- x - h(rule_g) est with the step rule
+    (rule_g = en = ||est|| but for AdaGrad-norm), after recording the checkpoint row (T6).
+    Returns (clipped, gmax, row, diverged), the clipped-step count and largest estimator
+    norm updated."""
+    h, clip = step_size(rule, p, rule_g)
     if at_ckpt:
         _record(trace, row, k, calls_k, value(kind, P, v, x), gn, en, h * en)
         row += 1
@@ -297,20 +300,24 @@ def _kind_token(kind):
 
 def run_single(
     kind, P, v, n, oracle, w, batch, rule, p, x0, eps, max_iter, max_calls, probe_every, rng, ckpts,
-    momentum=0.0,
+    direction=steps.DIRECTION_PLAIN, dp=(),
 ):  # fmt: skip
-    """GD-family and SGD-family loop: x_{k+1} = x_k - h(||g_k||) g_k, one estimator g_k.
+    """GD-family and SGD-family loop: x_{k+1} = x_k - h d_k, one estimator g_k per step.
 
     With ``oracle == ORACLE_EXACT`` g_k = grad f(x_k), costing max(n, 1) calls.
-    With ``momentum`` mu in (0, 1) the step goes along m_k = mu m_{k-1} + (1 - mu) g_k,
-    m_0 = g_0: x_{k+1} = x_k - h(||m_k||) m_k, and ||m_k|| is the recorded estimator norm
-    (NSGD-M, clipped SGD-M; T4). Returns a :class:`KernelResult`.
+    ``direction`` (steps.DIRECTION_*) forms d_k from the g_k with the values ``dp``:
+    d_k = g_k (plain); the momentum average m_k = mu m_{k-1} + (1 - mu) g_k, m_0 = g_0
+    (dp = [mu]; NSGD-M, clipped SGD-M); g_k with the rule fed b_k = sqrt(b0^2 + sum ||g_i||^2)
+    (dp = [b0]; AdaGrad-norm); Adam's bias-corrected m^_k/(sqrt(v^_k) + delta) per
+    coordinate (dp = [beta1, beta2, delta]). h = rule(||d_k||) (rule(b_k) for AdaGrad-norm),
+    and ||d_k|| is the recorded estimator norm (T4). Returns a :class:`KernelResult`.
     ``kind`` and ``oracle`` select the loop compiled for them (:mod:`l0l1.jitstatic`).
     """
+    dp = np.zeros(3) if len(dp) == 0 else np.array([*dp, 0.0, 0.0, 0.0][:3], dtype=np.float64)
     return KernelResult(*_quiet(
         _single_loop,
         _kind_token(kind), P, v, n, Static(oracle), w, batch, rule, p, x0, eps, max_iter, max_calls,
-        probe_every, rng, ckpts, float(momentum),
+        probe_every, rng, ckpts, int(direction), dp,
     ))  # fmt: skip
 
 
@@ -325,10 +332,24 @@ def _average_into(m, mu, est, first):
     return _norm(m)
 
 
+@njit(cache=True, inline="always")
+def _adam_into(out, m, s2, dp, est, k):
+    """Adam (Kingma & Ba): m <- b1 m + (1 - b1) g, s2 <- b2 s2 + (1 - b2) g^2 from m = s2 = 0,
+    out <- (m/(1 - b1^(k+1))) / (sqrt(s2/(1 - b2^(k+1))) + delta); returns ||out||."""
+    b1, b2, delta = dp[0], dp[1], dp[2]
+    c1 = 1.0 - b1 ** (k + 1)
+    c2 = 1.0 - b2 ** (k + 1)
+    for j in range(out.shape[0]):
+        m[j] = b1 * m[j] + (1.0 - b1) * est[j]
+        s2[j] = b2 * s2[j] + (1.0 - b2) * est[j] * est[j]
+        out[j] = (m[j] / c1) / (math.sqrt(s2[j] / c2) + delta)
+    return _norm(out)
+
+
 @njit(cache=True)
 def _single_loop(
     s_kind, P, v, n, s_oracle, w, batch, rule, p, x0, eps, max_iter, max_calls, probe_every, rng,
-    ckpts, momentum,
+    ckpts, direction, dp,
 ):  # fmt: skip
     kind = problem_id(s_kind)
     oracle = static_value(s_oracle)
@@ -337,9 +358,14 @@ def _single_loop(
     g = np.empty(d)
     exact = oracle == ORACLE_EXACT
     est = g if exact else np.empty(d)  # the exact estimator is the probed gradient itself
-    averaged = momentum > 0.0
-    m = np.empty(d if averaged else 0)  # the momentum average m_k
-    direction = m if averaged else est
+    averaged = direction == steps.DIRECTION_MOMENTUM
+    adam = direction == steps.DIRECTION_ADAM
+    adagrad = direction == steps.DIRECTION_ADAGRAD_NORM
+    m = np.zeros(d if averaged or adam else 0)  # the first-moment average m_k
+    s2 = np.zeros(d if adam else 0)  # Adam's second moments
+    out = np.empty(d if adam else 0)  # Adam's direction
+    step_dir = m if averaged else (out if adam else est)
+    b_sq = dp[0] * dp[0]  # AdaGrad-norm's b_k^2
     tmp = np.empty(d)
     s = np.empty(d + 1)
     trace = np.full((ckpts.shape[0] + 1, 6), np.nan)
@@ -370,11 +396,19 @@ def _single_loop(
         else:
             calls += _estimate(kind, P, v, n, oracle, w, batch, rng, x, g, probe, s, tmp, est)
             en = _norm(est)
+        rule_g = en
         if averaged:
-            en = _average_into(m, momentum, est, k == 0)
+            en = _average_into(m, dp[0], est, k == 0)
+            rule_g = en
+        elif adam:
+            en = _adam_into(out, m, s2, dp, est, k)
+            rule_g = en
+        elif adagrad:
+            b_sq += en * en
+            rule_g = math.sqrt(b_sq)
         n_clipped, gmax, row, diverged = _advance(
-            kind, P, v, rule, p, x, direction, en, k, calls_k, gn, at_ckpt, trace, row, n_clipped,
-            gmax,
+            kind, P, v, rule, p, x, step_dir, en, rule_g, k, calls_k, gn, at_ckpt, trace, row,
+            n_clipped, gmax,
         )  # fmt: skip
         k += 1
         if diverged:
@@ -478,8 +512,9 @@ def _spider_loop(
             x_prev[:] = x
         en = _norm(est)
         n_clipped, gmax, row, diverged = _advance(
-            kind, P, v, rule, p, x, est, en, k, calls_k, gn, at_ckpt, trace, row, n_clipped, gmax
-        )
+            kind, P, v, rule, p, x, est, en, en, k, calls_k, gn, at_ckpt, trace, row, n_clipped,
+            gmax,
+        )  # fmt: skip
         k += 1
         if diverged:
             status = DIVERGED

@@ -65,7 +65,7 @@ class MethodSpec:
     builtin: bool = True
     code_key: str = ""  # a user method's code hash (part of its store keys); "" for built-ins
     anchor: bool = False  # family "spider" only: SVRG's anchor-difference estimator
-    momentum: bool = False  # family "single" only: step along m_k (schedule value "momentum")
+    direction: int = steps.DIRECTION_PLAIN  # family "single": how d_k is formed (steps.py)
     choices: dict = field(default_factory=dict)  # free parameter -> (default, low, high)
 
     def chosen(self, overrides: dict | None) -> tuple[dict, dict]:
@@ -307,21 +307,42 @@ METHODS: dict[str, MethodSpec] = {
             "nsgd_m", "single", steps.RULE_POWER, ("gamma", "beta"), True,
             "T4; Cutkosky & Mehta 2020 (recalled); L = L0 + L1 M is this project's heuristic",
             "NSGD-M", _momentum_schedule(gamma="NSGDM_ETA", beta=1.0, alpha="NSGDM_ALPHA"),
-            momentum=True, notes=(_HEURISTIC_L.format("NSGD-M's tuning"),),
+            direction=steps.DIRECTION_MOMENTUM, notes=(_HEURISTIC_L.format("NSGD-M's tuning"),),
         ),
         MethodSpec(
             "nsgd_m_agnostic", "single", steps.RULE_POWER, ("gamma", "beta"), True,
             "T4; Hübler et al. 2024 (recalled, constant-horizon form)", "NSGD-M (agnostic)",
             _momentum_schedule(gamma="NSGDM_AGNOSTIC_ETA", beta=1.0,
                                alpha="NSGDM_AGNOSTIC_ALPHA"),
-            momentum=True,
+            direction=steps.DIRECTION_MOMENTUM,
         ),
         MethodSpec(
             "clipped_sgd_m", "single", steps.RULE_CLIP, ("eta_c", "gamma"), True,
             "T4; ZJFW20's form (recalled); schedule: this project's choice", "clipped SGD-M",
             _momentum_schedule(eta_c="CLIP_SGDM_ETA", gamma="CLIP_SGDM_GAMMA",
                                alpha="CLIP_SGDM_ALPHA"),
-            momentum=True, needs_positive_L0=True,
+            direction=steps.DIRECTION_MOMENTUM, needs_positive_L0=True,
+        ),
+        MethodSpec(
+            "adagrad_norm", "single", steps.RULE_POWER, ("gamma", "beta"), True,
+            "T4; Ward, Wu & Bottou 2019 (rule); schedule: this project's choice",
+            "AdaGrad-norm", _values(gamma=_th("ADAGRAD_ETA"), beta=lambda i: 1.0,
+                                    b0=_th("ADAGRAD_B0")),
+            direction=steps.DIRECTION_ADAGRAD_NORM,
+        ),
+        MethodSpec(
+            "adam", "single", steps.RULE_FIXED, ("h",), True,
+            "T4; Kingma & Ba 2015 (rule), Li, Rakhlin & Jadbabaie 2023 (convergence under "
+            "relaxed smoothness, recalled); schedule: this project's choice", "Adam",
+            _values(h=_th("ADAM_ETA"), momentum=lambda i: 0.9, momentum2=lambda i: 0.999,
+                    delta=lambda i: 1e-8),
+            direction=steps.DIRECTION_ADAM,
+        ),
+        MethodSpec(
+            "clipped_sgd_c", "single", steps.RULE_CLIP, ("eta_c", "gamma"), True,
+            "T4; Koloskova et al. 2023 (x - eta min{1, c/||g||} g; c = gamma); eta = "
+            "1/(2 (L0 + L1 M)), c = sigma + eps: this project's choice", "clipped SGD (c)",
+            _values(eta_c=_th("GD_STEP"), gamma=lambda i: i.sigma + i.eps),
         ),
     )
 }  # fmt: skip

@@ -25,9 +25,14 @@ Oracles (``oracle``, with its scalar parameter ``w``):
   E||xi||^2 = w^2 (1 + ||grad f(x)||^2) (sigma_0 = sigma_1 = w). s holds the standard normals
   (and s[d] = w / sqrt(d)), so SPIDER evaluates the same draw at both points, each scaled by
   its own gradient norm.
-Additive noise (bounded, Gaussian, Student, stable) cancels exactly in SPIDER's differences.
-The last three are the project's own models (no THEORY id): T4's bounded-noise and T5's
-variance assumptions fail for them, which is what they are for.
+- ORACLE_SKEWED: grad f(x) + xi, xi = w sqrt(p/(1-p)) (Z/p - 1) (1, ..., 1)/sqrt(d), Z ~
+  Bernoulli(p), p = SKEW_P: unbiased, E||xi||^2 = w^2, ||xi|| <= w sqrt((1-p)/p), but
+  asymmetric: rare large jumps one way, frequent small ones the other. Clipping below the
+  jump biases the mean (Koloskova et al. 2023's bias floor).
+Additive noise (bounded, Gaussian, Student, stable, skewed) cancels exactly in SPIDER's
+differences. Student, stable, affine and skewed are the project's own models (no THEORY id):
+T4's bounded-noise (symmetric) and T5's variance assumptions fail for them, which is what
+they are for.
 """
 
 from __future__ import annotations
@@ -54,6 +59,8 @@ ORACLE_BERNOULLI = 5
 ORACLE_STUDENT = 6
 ORACLE_STABLE = 7
 ORACLE_AFFINE = 8
+ORACLE_SKEWED = 9
+SKEW_P = 0.1  # the jump probability of ORACLE_SKEWED
 STABLE_ALPHA = 1.5  # tail index of ORACLE_STABLE: in (1, 2), finite mean, infinite variance
 STUDENT_DOF = 3.0  # degrees of freedom of ORACLE_STUDENT: variance DOF / (DOF - 2) = 3
 
@@ -114,6 +121,11 @@ def draw_sample(oracle, P, v, w, n, rng, s):
         for j in range(d):
             s[j] = rng.standard_normal()
         s[d] = w / math.sqrt(d)  # the scale, for sample_from_grad_into (which has no w)
+    elif oracle == ORACLE_SKEWED:
+        z = 1.0 / SKEW_P if rng.random() < SKEW_P else 0.0
+        t = w * math.sqrt(SKEW_P / (1.0 - SKEW_P)) * (z - 1.0) / math.sqrt(d)
+        for j in range(d):
+            s[j] = t
 
 
 @njit(cache=True, inline="always")
@@ -131,11 +143,12 @@ def stable_draw(rng, alpha):
 @njit(cache=True, inline="always")
 def transforms_gradient(oracle):
     """True for the oracles whose sample is a function of grad f(x) (and x): bounded,
-    Gaussian, Bernoulli, Student, stable, affine. Their samples come from
+    Gaussian, Bernoulli, Student, stable, affine, skewed. Their samples come from
     :func:`sample_from_grad_into`."""
     return (
         oracle == ORACLE_BOUNDED or oracle == ORACLE_GAUSS or oracle == ORACLE_BERNOULLI
         or oracle == ORACLE_STUDENT or oracle == ORACLE_STABLE or oracle == ORACLE_AFFINE
+        or oracle == ORACLE_SKEWED
     )  # fmt: skip
 
 
