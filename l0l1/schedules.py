@@ -176,9 +176,15 @@ def build(
 
 
 def _check_override(key: str, val) -> float:
-    num = positive(f"override {key}", val)
+    return check_range(f"override {key}", key, positive(f"override {key}", val), val)
+
+
+def check_range(field: str, key: str, num: float, val) -> float:
+    """The positive number ``num`` (given as ``val``) for schedule value ``key``, checked
+    against the range its name implies: momentum weights below 1, SPIDER sizes integers.
+    Shared by run overrides and sweep specs (``field`` names the place)."""
     if key in ("momentum", "momentum2") and not num < 1:
-        raise InputError(f"override {key}: {val!r} is not allowed; allowed: 0 < {key} < 1")
+        raise InputError(f"{field}: {val!r} is not allowed; allowed: 0 < {key} < 1")
     if key in ("q", "S1", "S2") and num != int(num):
-        raise InputError(f"override {key}: {val!r} is not allowed; allowed: an integer >= 1")
+        raise InputError(f"{field}: {val!r} is not allowed; allowed: an integer >= 1")
     return num

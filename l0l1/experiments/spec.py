@@ -510,6 +510,7 @@ def _overrides(path: str, value, method) -> dict:
     the direction's values (momentum below 1; steps.DIRECTION_VALUES) and the method's
     choices (in their range)."""
     from l0l1.methods.steps import DIRECTION_VALUES
+    from l0l1.schedules import check_range
 
     _table(path, value)
     allowed = method.param_names + (SPIDER_SIZES if method.family == "spider" else ())
@@ -517,15 +518,9 @@ def _overrides(path: str, value, method) -> dict:
     _known(value, allowed, path)
     out = {}
     for key, v in value.items():
+        field = f"{path}.{key}"
         if key in method.choices:
-            _, lo, hi = method.choices[key]
-            if isinstance(v, bool) or not isinstance(v, int | float) or not lo <= v <= hi:
-                raise InputError(f"{path}.{key}: {v!r} is not allowed; allowed: [{lo:g}, {hi:g}]")
-            out[key] = float(v)
-            continue
-        out[key] = _positive(f"{path}.{key}", v)
-        if key in ("momentum", "momentum2") and not out[key] < 1:
-            raise InputError(f"{path}.{key}: {v!r} is not allowed; allowed: 0 < {key} < 1")
-        if key in SPIDER_SIZES and out[key] != int(out[key]):
-            raise InputError(f"{path}.{key}: {v!r} is not allowed; allowed: an integer >= 1")
+            out[key] = method.choice(key, v, field)
+        else:
+            out[key] = check_range(field, key, _positive(field, v), v)
     return out

@@ -143,21 +143,25 @@ def reference_lines(ax, xs, shapes: dict) -> None:
                 label=f"{label} (reference, through the data)")  # fmt: skip
 
 
-def finish(ax, xlabel: str, ylabel: str, title: str, legend="below", fontsize=11) -> None:
-    """Log-log axes, labels, plain tick labels on short ranges, legend (below: outside)."""
+def finish(
+    ax, xlabel: str, ylabel: str, title: str, legend="below", fontsize=11, log=True
+) -> None:  # fmt: skip
+    """Log-log axes (linear ones with ``log=False``), labels, plain tick labels on short log
+    ranges, legend (below: outside)."""
     from matplotlib.ticker import FuncFormatter
 
-    ax.set_xscale("log")
-    ax.set_yscale("log")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title)
-    plain = FuncFormatter(lambda v, _: f"{v:g}")
-    some = FuncFormatter(lambda v, _: f"{v:g}" if f"{v:e}"[0] in "25" else "")
-    for axis, (lo, hi) in ((ax.xaxis, ax.get_xlim()), (ax.yaxis, ax.get_ylim())):
-        if hi / lo < 30:
-            axis.set_major_formatter(plain)
-            axis.set_minor_formatter(some)
+    if log:
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        plain = FuncFormatter(lambda v, _: f"{v:g}")
+        some = FuncFormatter(lambda v, _: f"{v:g}" if f"{v:e}"[0] in "25" else "")
+        for axis, (lo, hi) in ((ax.xaxis, ax.get_xlim()), (ax.yaxis, ax.get_ylim())):
+            if hi / lo < 30:
+                axis.set_major_formatter(plain)
+                axis.set_minor_formatter(some)
     if legend == "below":
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), framealpha=0.9,
                   fontsize=fontsize)  # fmt: skip

@@ -144,10 +144,8 @@ def plot_newer_methods(records, out_dir="figures", name=NAME) -> Figure:
         grid = np.linspace(min(f["c"] for f in floors), max(f["c"] for f in floors), 200)
         ax.plot(grid, [bias_floor(c) for c in grid], color="black", linestyle=":",
                 label="fixed point max{0, 1/3 - c/9}")  # fmt: skip
-        ax.set_xlabel("clipping threshold c")
-        ax.set_ylabel("f'(x_T), mean over seeds (T = 4000, eta = 0.01)")
-        ax.set_title(bias[0]["problem_label"])
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), framealpha=0.9, fontsize=11)
+        finish(ax, "clipping threshold c", "f'(x_T), mean over seeds (T = 4000, eta = 0.01)",
+               bias[0]["problem_label"], log=False)  # fmt: skip
         for f in floors:
             notes.append(
                 f"{NAMES['clipped_sgd_c']} with skewed noise, c = {f['c']:g}: mean final "

@@ -290,7 +290,7 @@ def run_single(
     and ||d_k|| is the recorded estimator norm (T4). Returns a :class:`KernelResult`.
     ``kind`` and ``oracle`` select the loop compiled for them (:mod:`l0l1.jitstatic`).
     """
-    dp = np.zeros(3) if len(dp) == 0 else np.array([*dp, 0.0, 0.0, 0.0][:3], dtype=np.float64)
+    dp = np.array([*dp, 0.0, 0.0, 0.0][:3], dtype=np.float64)  # the loop reads 3 slots
     return KernelResult(*_quiet(
         _single_loop,
         _kind_token(kind), P, v, n, Static(oracle), w, batch, rule, p, x0, eps, max_iter, max_calls,

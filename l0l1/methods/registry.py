@@ -68,6 +68,18 @@ class MethodSpec:
     direction: int = steps.DIRECTION_PLAIN  # family "single": how d_k is formed (steps.py)
     choices: dict = field(default_factory=dict)  # free parameter -> (default, low, high)
 
+    def choice(self, key: str, val, field: str) -> float:
+        """The value ``val`` of choice ``key`` as a float; a one-line error naming ``field``
+        when it is not a number in the choice's range."""
+        _, lo, hi = self.choices[key]
+        num = val if isinstance(val, int | float) and not isinstance(val, bool) else None
+        if num is None or not lo <= num <= hi:
+            raise InputError(
+                f"{field}: {val!r} is not allowed for {self.name}; allowed: a number "
+                f"in [{lo:g}, {hi:g}]"
+            )
+        return float(num)
+
     def chosen(self, overrides: dict | None) -> tuple[dict, dict]:
         """(the choices with the overridden ones in place, the other overrides). A choice is
         a free parameter of the method (beta of beta-normalized GD): the schedule and bound
@@ -75,17 +87,10 @@ class MethodSpec:
         values = {k: d for k, (d, _, _) in self.choices.items()}
         rest = {}
         for key, val in (overrides or {}).items():
-            if key not in self.choices:
+            if key in self.choices:
+                values[key] = self.choice(key, val, f"override {key}")
+            else:
                 rest[key] = val
-                continue
-            _, lo, hi = self.choices[key]
-            num = val if isinstance(val, int | float) and not isinstance(val, bool) else None
-            if num is None or not lo <= num <= hi:
-                raise InputError(
-                    f"override {key}: {val!r} is not allowed for {self.name}; allowed: a number "
-                    f"in [{lo:g}, {hi:g}]"
-                )
-            values[key] = float(num)
         return values, rest
 
     def schedule_at(self, i, finite: bool, choices: dict) -> dict:
@@ -95,9 +100,12 @@ class MethodSpec:
         return dict(self.schedule(i, finite))
 
     def bound_at(self, i, choices: dict | None = None) -> float | None:
+        """The bound at inputs ``i`` and the ``choices`` (their defaults when None)."""
         if self.bound is None:
             return None
-        return self.bound(i, **choices) if self.choices and choices else self.bound(i)
+        if not self.choices:
+            return self.bound(i)
+        return self.bound(i, **(choices or self.chosen(None)[0]))
 
     def selection_at(self, i, choices: dict | None = None) -> float:
         """The bound that picks L1 (T2 'Choosing L1'): ``selection``, else ``bound`` (at the
@@ -156,7 +164,7 @@ def _bngd_schedule(i, finite, beta):
     return {"gamma": _th("BNGD_GAMMA")(i, beta=beta), "beta": beta}
 
 
-def _bngd_bound(i, beta=0.5):
+def _bngd_bound(i, beta):
     return _th("BNGD_BOUND")(i, beta=beta)
 
 
