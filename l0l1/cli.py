@@ -335,7 +335,8 @@ def summary(res) -> str:
     """A few human lines describing a RunResult."""
     head = f"{res.method} on {res.problem}: {res.status}"
     if res.status == "reached":
-        head += f" ||grad f|| <= {res.eps:g} at iteration {res.iterations}"
+        measure = "f - f*" if _target(res.method) == "gap" else "||grad f||"
+        head += f" {measure} <= {res.eps:g} at iteration {res.iterations}"
     else:
         head += f" at iteration {res.iterations}"
     head += f" ({res.oracle_calls} oracle calls, oracle {res.oracle})"
@@ -361,6 +362,14 @@ def summary(res) -> str:
         )
     lines += [f"  note: {a}" for a in res.assumptions]
     return "\n".join(lines)
+
+
+def _target(method: str) -> str:
+    """The method's hitting test (T6): "grad" or "gap"."""
+    from l0l1.methods.registry import METHODS
+
+    spec = METHODS.get(method)
+    return spec.target if spec else "grad"
 
 
 def _cmd_constants(args) -> int:

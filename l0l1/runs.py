@@ -19,7 +19,7 @@ import numpy as np
 
 from l0l1 import schedules
 from l0l1.methods.registry import MethodSpec, get_method
-from l0l1.problems import catalog, frontier, oracles, polynomial
+from l0l1.problems import catalog, convex, frontier, oracles, polynomial
 from l0l1.problems.base import Problem, StartConstants
 from l0l1.problems.kinds import KIND_CHAIN, KIND_CHAIN_SUM, KIND_PHASE_POP, KIND_POLY
 from l0l1.validate import MAX_CHECKPOINTS, did_you_mean, integer, positive, show
@@ -128,7 +128,8 @@ def run(
     overrides: dict | None = None,
     checkpoints: int = 60,
 ) -> RunResult:
-    """Run ``method`` on ``problem`` from ``x0`` until ||grad f|| <= eps or the budget.
+    """Run ``method`` on ``problem`` from ``x0`` until ||grad f|| <= eps (f - f* <= eps for
+    the methods whose ``target`` is the gap, T6) or the budget.
 
     ``noise`` picks the stochastic oracle of stochastic methods (default: minibatch for
     finite sums, online for online phase retrieval, else bounded noise of norm
@@ -152,12 +153,14 @@ def run(
     oracle, level = choose_oracle(problem, spec, noise, noise_level)
     tau, sigma, noise_notes = _noise_constants(problem, oracle, level, x0, seed)
     finite = problem.n > 0
+    f_star = _target_f_star(problem, spec)
+    R = convex.reference_distance(problem, x0, eps)
 
     def inputs_for(prob: Problem) -> schedules.Inputs:
         c = prob.constants
         return schedules.Inputs(
             L0=c.L0, L1=c.L1, Delta=start.Delta, M=start.M, eps=eps, sigma=sigma, tau=tau,
-            n=prob.n, n0=n0, T=max_iter,
+            n=prob.n, n0=n0, T=max_iter, f_star=prob.f_star, R=R,
         )  # fmt: skip
 
     problem = _pick_L1(problem, spec, inputs_for(problem), spec.chosen(overrides)[0])
@@ -173,7 +176,14 @@ def run(
         out = run_spider(
             problem.kernel_kind, problem.P, problem.v, problem.n, kernel_oracle, level,
             sched.q, sched.S1, sched.S2, sched.exact_refresh, spec.rule, sched.p,
-            x0, eps, max_iter, max_calls, probe_every, rng, ckpts, spec.anchor,
+            x0, eps, max_iter, max_calls, probe_every, rng, ckpts, spec.anchor, f_star,
+        )  # fmt: skip
+    elif spec.family == "accelerated":
+        from l0l1.methods.kernels import run_accelerated
+
+        out = run_accelerated(
+            problem.kernel_kind, problem.P, problem.v, problem.n, spec.rule, sched.p, x0, eps,
+            max_iter, max_calls, probe_every, ckpts, f_star,
         )  # fmt: skip
     else:
         from l0l1.methods.kernels import run_single
@@ -181,9 +191,24 @@ def run(
         out = run_single(
             problem.kernel_kind, problem.P, problem.v, problem.n, kernel_oracle, level, batch,
             spec.rule, sched.p, x0, eps, max_iter, max_calls, probe_every, rng, ckpts,
-            sched.direction, sched.dp,
+            sched.direction, sched.dp, f_star,
         )  # fmt: skip
+    if spec.target == "gap":
+        noise_notes += (f"hitting test f(x_k) - f* <= eps (T6, convex measure), f* = {f_star:g}",)
     return _result(problem, spec, start, sched, out, eps, seed, oracle, level, noise_notes)
+
+
+def _target_f_star(problem: Problem, spec: MethodSpec) -> float:
+    """f* for a method whose hitting test is the gap f - f* (NaN for the gradient test); a
+    one-line error when the problem's f* is not finite."""
+    if spec.target != "gap":
+        return math.nan
+    if not math.isfinite(problem.f_star):
+        raise ValueError(
+            f"f_star: {problem.f_star!r} for {problem.name!r} is not allowed for {spec.name} "
+            "(its test is f - f* <= eps); allowed: a problem with a finite f*"
+        )
+    return float(problem.f_star)
 
 
 def _budget(spec: MethodSpec, i: schedules.Inputs) -> int:

@@ -11,6 +11,7 @@ hold for this run. Users override any named value.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING
@@ -28,7 +29,9 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Inputs:
-    """The constants a schedule reads (T3-T5). ``T`` is the iteration horizon of SGD."""
+    """The constants a schedule reads (T3-T5). ``T`` is the iteration horizon of SGD;
+    ``f_star`` the problem's f*; ``R`` the distance from x0 to a point u with
+    f(u) - f* <= eps/4 (convex problems, T3's Polyak bound; NaN where unknown)."""
 
     L0: float
     L1: float
@@ -40,6 +43,8 @@ class Inputs:
     n: int = 0
     n0: int = 1
     T: int = 1
+    f_star: float = math.nan
+    R: float = math.nan
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,7 @@ def evaluate(expr: sp.Expr, inputs: Inputs, **extra) -> float:
         th.n: inputs.n,
         th.n0: inputs.n0,
         th.T: inputs.T,
+        th.R: inputs.R,
     }
     args, fn = _compiled(expr)
     values.update({sym: extra[sym.name] for sym in args if sym.name in extra})

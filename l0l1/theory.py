@@ -14,11 +14,11 @@ from functools import cache
 
 import sympy as sp
 
-L0, L1, Delta, M, eps, sigma, tau, n, T = sp.symbols(
-    "L_0 L_1 Delta M epsilon sigma tau n T", positive=True
+L0, L1, Delta, M, eps, sigma, tau, n, T, R = sp.symbols(
+    "L_0 L_1 Delta M epsilon sigma tau n T R", positive=True
 )
 n0 = sp.Symbol("n_0", positive=True, integer=True)
-INPUT_SYMBOLS = (L0, L1, Delta, M, eps, sigma, tau, n, n0, T)  # what a schedule may read
+INPUT_SYMBOLS = (L0, L1, Delta, M, eps, sigma, tau, n, n0, T, R)  # what a schedule may read
 g = sp.Symbol("g", nonnegative=True)  # gradient (or estimator) norm fed to a step rule
 
 
@@ -79,6 +79,15 @@ def _bngd_phi(x):
 BNGD_STEP = gamma / g**beta
 BNGD_GAMMA = 1 / (2 * _max(_bngd_phi(eps), _bngd_phi(M)))
 BNGD_BOUND = 2 * Delta / (BNGD_GAMMA * eps ** (2 - beta))
+
+# Convex (L0,L1)-smooth f, measured by the gap f - f* (T3, T6). GD with Polyak steps
+# h = (f(x) - f*)/||g||^2 (Polyak 1987; Gorbunov et al. 2024 give O(L0 R^2/eps + L1^2 R^2),
+# recalled). Bound derived here: R = ||x0 - u|| for any u with f(u) - f* <= eps/4, and
+# kappa = phi(1) = e - 2 (T1 upper model at L1 t <= 1): f - f* >= ||g||^2/(4 kappa (L0 + L1||g||)).
+KAPPA = sp.E - 2
+gap = sp.Symbol("delta", positive=True)  # the gap f(x_k) - f* fed to a Polyak step
+POLYAK_STEP = gap / g**2
+POLYAK_BOUND = 16 * KAPPA * L0 * R**2 / eps + 128 * KAPPA**2 * L1**2 * R**2
 
 # --- T4: stochastic methods ---------------------------------------------------------------
 SGD_STEP = _min(1 / sp.sqrt(T), 1 / (L1 * (M + tau)))  # Z20 Thm 8 rule (stated)

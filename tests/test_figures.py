@@ -37,3 +37,26 @@ def test_registry_names_match_the_report():
     drawn_or_skipped = [*SUMMARY["figures"], *SUMMARY["skipped"]]
     assert sorted(f.name for f in FIGURES.values()) == sorted(drawn_or_skipped)
     assert all(f.theory and all(t[0] == "T" for t in f.theory) for f in FIGURES.values())
+
+
+def test_agnostic_L1_measured_against_theory(tmp_path):
+    """The L1 sweep (T2, T4) run here at tiny scale: its checks hold, and a travel-time
+    exponent moved by 1 or a tuned NSGD-M final gradient growing like L1 must fail."""
+    from l0l1.experiments.spec import Sweep
+    from l0l1.figures import agnostic_l1 as fig
+    from l0l1.reproduce import _records
+
+    store = tmp_path / "store.sqlite"
+    recs = [r for s in fig.sweeps("tiny") for r in _records(s, store, "serial", True)]
+    assert len(recs) == sum(len(Sweep.from_dict(s).tasks()) for s in fig.sweeps("tiny"))
+    drawn = fig.draw({"agnostic_L1": recs}, tmp_path, "tiny")
+    summary = {"fits": list(drawn.fits), "facts": {drawn.name: drawn.facts}}
+    checks = fig.FIGURE.measured_vs_theory(summary)
+    assert len(checks) >= 4
+    assert all(h for *_, h in checks), [c for c in checks if not c[3]]
+    moved = {**summary, "fits": [{**r, "theory_rate": r["theory_rate"] and r["theory_rate"] + 1}
+                                 for r in summary["fits"]]}  # fmt: skip
+    assert not all(h for *_, h in fig.FIGURE.measured_vs_theory(moved))
+    finals = [{**f, "pow_slope": 1.0} for f in drawn.facts["final"]]
+    grown = {**summary, "facts": {drawn.name: {"final": finals}}}
+    assert not all(h for *_, h in fig.FIGURE.measured_vs_theory(grown))

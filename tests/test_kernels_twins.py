@@ -57,6 +57,8 @@ def problem(key: str):
             L1=2.0,
         ),
         "cosh2": lambda: make_problem("cosh", dim=2),
+        "cosh2s": lambda: make_problem("cosh", dim=2, scale=3.0),  # (L0, L1) = (1, 3)
+        "exp2": lambda: make_problem("exp", dim=2),
         "logistic3": lambda: make_problem("logistic", a=[1.0, -2.0, 0.5]),
         "phase": lambda: make_problem("phase_retrieval", m=30, d=4, noise=0.05),
         "online": lambda: make_problem("online_phase_retrieval", d=4, noise=0.1),
@@ -71,6 +73,8 @@ X0 = {
     "x4": [3.0],
     "sep3": [1.0, -1.25, 1.375],
     "cosh2": [2.0, -3.0],
+    "cosh2s": [0.75, -1.0],
+    "exp2": [1.0, -0.5],
     "logistic3": [-1.0, 0.5, 0.0],
     "phase": [0.8, -0.4, 0.3, 0.6],
     "online": [0.8, -0.4, 0.3, 0.6],
@@ -109,7 +113,7 @@ def assert_same_run(out, tw):
 
 
 # ------------------------------------------------------------------------------ formulas
-KINDS = ["poly4", "poly6", "poly8", "sep3", "cosh2", "logistic3", "phase", "online"]
+KINDS = ["poly4", "poly6", "poly8", "sep3", "cosh2", "cosh2s", "logistic3", "phase", "online"]
 
 
 @pytest.mark.parametrize("key", [*KINDS, "exp"])
@@ -187,6 +191,7 @@ def test_online_population_value_is_the_mean_sample_loss():
     ("key", "oracle", "w"),
     [
         ("cosh2", "bounded", 0.7),
+        ("cosh2s", "bounded", 0.7),
         ("sep3", "gaussian", 1.3),
         ("phase", "minibatch", 0.0),
         ("online", "online", 0.1),
@@ -287,7 +292,9 @@ class Case:
         return f"{self.method}-{self.key}-{extra}" if extra else f"{self.method}-{self.key}"
 
 
-DETERMINISTIC = [m for m, s in BUILTINS.items() if not s.stochastic and not s.choices]
+DETERMINISTIC = [
+    m for m, s in BUILTINS.items() if not s.stochastic and not s.choices and s.target == "grad"
+]
 DET_EXPECT = {  # status of each deterministic method per problem within 1500 iterations
     "poly4": "reached",
     "poly6": "reached",
@@ -310,11 +317,26 @@ CASES = [
     Case("poly6", "beta_normalized_gd", "reached", kw={"overrides": {"beta": 0.0}}),
     Case("phase", "beta_normalized_gd", "reached", kw={"overrides": {"beta": 0.25}}),
     Case("x4", "beta_normalized_gd", "diverged", kw={"overrides": {"gamma": 3.0}, "x0": [3.0]}),
+    Case("logistic3", "stm_max", "reached", eps=1e-4),
+    Case("exp2", "stm_max", "not reached", eps=1e-6, max_iter=300, kw={"probe_every": 4}),
+    Case("phase", "stm_max", "reached", eps=1e-3),
+    Case("cosh2", "stm_max", "diverged", kw={"overrides": {"nu": 100.0}}),
+    Case("logistic3", "gd_ps", "reached"),
+    Case("cosh2", "gd_ps", "reached", eps=1e-3),
+    Case("poly6", "gd_ps", "reached", eps=1e-3),
+    Case("phase", "gd_ps", "not reached", eps=1e-9, max_iter=6),
+    Case("x4", "gd_ps", "diverged", kw={"overrides": {"gamma": 1e300}, "x0": [3.0]}),
+    Case("exp2", "l0l1_gd", "reached", eps=1e-2),
+    Case("logistic3", "l0l1_gd", "not reached", eps=1e-6, max_iter=300),
+    Case("cosh2", "l0l1_gd", "reached", eps=1e-6, kw={"probe_every": 5}),
     Case("poly4", "nsgd_m", "reached", eps=0.05, kw={"noise": "bounded", "noise_level": 0.5}),
     Case("sep3", "nsgd_m", "reached", eps=0.05, kw={"noise": "bounded", "noise_level": 0.5}),
     Case("phase", "nsgd_m", "not reached", eps=0.05, kw={"batch": 2}),
     Case("online", "nsgd_m_agnostic", "reached", eps=0.05),
     Case("cosh2", "nsgd_m_agnostic", "reached", eps=0.05, kw={"noise": "gaussian"}),
+    Case("cosh2s", "nsgd_m_agnostic", "reached", eps=0.05, kw={"noise": "bounded"}),
+    Case("cosh2s", "nsgd_m", "reached", eps=0.05, kw={"noise": "bounded"}),
+    Case("cosh2s", "clipped_sgd", "not reached", eps=1e-3, max_iter=300, kw={"noise": "bounded"}),
     Case("poly4", "clipped_sgd_m", "not reached", eps=0.05, kw={"noise": "bounded"}),
     Case(
         "cosh2",
@@ -415,8 +437,14 @@ def _twin_of_result(case: Case, res: runs.RunResult):
     if spec.family == "spider":
         q, S1, S2 = (int(res.params[k]) for k in ("q", "S1", "S2"))
         return twins.run_spider(*common, q, S1, S2, prob.n > 0, spec.rule, p, *tail, spec.anchor)
+    f_star = prob.f_star if spec.target == "gap" else math.nan
+    if spec.family == "accelerated":
+        return twins.run_accelerated(prob.kind, prob.P, prob.v, prob.n, spec.rule, p, *tail[:5],
+                                     tail[6], f_star)  # fmt: skip
     dp = tuple(res.params[k] for k in steps.DIRECTION_VALUES[spec.direction])
-    return twins.run_single(*common, kw.get("batch", 1), spec.rule, p, *tail, spec.direction, dp)
+    return twins.run_single(
+        *common, kw.get("batch", 1), spec.rule, p, *tail, spec.direction, dp, f_star
+    )
 
 
 def _run(case: Case):
@@ -529,3 +557,18 @@ DIRECT_SPIDER = [
 def test_run_spider_direct_matches_twin(args):
     out, tw = _direct_spider(*args)
     assert_same_run(out, tw)
+
+
+def test_run_spider_gap_test_matches_twin():
+    """The gap hitting test f(x_k) - f* <= eps (T6, convex measure) in the SPIDER loop."""
+    prob = problem("cosh2")
+    args = (prob.kind, prob.P, prob.v, prob.n, ORACLE["bounded"], 0.3, 4, 6, 2, False)
+    args += (steps.RULE_SPIDER_CLIP, np.array([1.0, 1.0, 1.0, 1e-2]))
+    args += (np.array(X0["cosh2"], dtype=float), 1e-2, 2000, 0, 3)
+    ckpts = np.array([0, 1, 2, 7, 30, 100], dtype=np.int64)
+    rng = np.random.default_rng
+    out = kernels.run_spider(*args, rng(5), ckpts, False, prob.f_star)
+    tw = twins.run_spider(*args, rng(5), ckpts, False, prob.f_star)
+    assert_same_run(out, tw)
+    assert out.status == kernels.REACHED
+    assert prob.value(out.x) - prob.f_star <= 1e-2 < out.trace[out.rows - 1, 3]

@@ -37,7 +37,7 @@ SKEW_P = 0.1
     POWER,
 ) = range(11)
 REACHED, NOT_REACHED, DIVERGED = 0, 1, 2
-PLAIN, MOMENTUM, ADAGRAD_NORM, ADAM = range(4)  # steps.DIRECTION_*
+PLAIN, MOMENTUM, ADAGRAD_NORM, ADAM, POLYAK = range(5)  # steps.DIRECTION_*
 
 
 # ---------------------------------------------------------------- problem formulas (T2)
@@ -101,8 +101,9 @@ def value(kind, P, v, x):
             return float(sum(npoly.polyval(x[j], P[j]) for j in range(x.size)))
         if kind == EXP:
             return float(np.exp(x).sum())
-        if kind == COSH:
-            return float(np.cosh(x).sum())
+        if kind == COSH:  # P = [[a]]: sum_j cosh(a x_j)/a^2
+            a = P[0, 0]
+            return float(np.cosh(a * x).sum() / a**2)
         if kind == LOGCOSH:
             return float((np.logaddexp(x, -x) - math.log(2.0)).sum())
         if kind == LOGISTIC:
@@ -132,7 +133,7 @@ def grad(kind, P, v, x):
         if kind == EXP:
             return np.exp(x)
         if kind == COSH:
-            return np.sinh(x)
+            return np.sinh(P[0, 0] * x) / P[0, 0]
         if kind == LOGCOSH:
             return np.tanh(x)
         if kind == LOGISTIC:
@@ -343,8 +344,12 @@ class _Log:
         return out
 
 
-def _loop(kind, P, v, x0, eps, max_iter, max_calls, probe_every, ckpts, probe_always, step):
-    """Shared T6 measurement loop; ``step(k, x)`` returns (estimator, calls spent)."""
+def _loop(
+    kind, P, v, x0, eps, max_iter, max_calls, probe_every, ckpts, probe_always, step,
+    f_star=math.nan,
+):  # fmt: skip
+    """Shared T6 measurement loop; ``step(k, x)`` returns (estimator, calls spent). The hit
+    is ||grad f(x_k)|| <= eps, or f(x_k) - f_star <= eps when f_star is a number."""
     x = np.array(x0, dtype=float)
     log = _Log(ckpts)
     calls, n_clipped, gmax = 0, 0, 0.0
@@ -361,7 +366,8 @@ def _loop(kind, P, v, x0, eps, max_iter, max_calls, probe_every, ckpts, probe_al
             if not math.isfinite(gn):
                 status = DIVERGED
                 break
-            if gn <= eps:
+            measure = gn if math.isnan(f_star) else value(kind, P, v, x) - f_star
+            if measure <= eps:
                 status, calls_at_hit = REACHED, calls
                 break
         if stop:
@@ -402,14 +408,15 @@ class _Step:
 
 def run_single(
     kind, P, v, n, oracle, w, batch, rule, p, x0, eps, max_iter, max_calls, probe_every, rng, ckpts,
-    direction=PLAIN, dp=(),
+    direction=PLAIN, dp=(), f_star=math.nan,
 ):  # fmt: skip
     """x_{k+1} = x_k - h d_k from g_k, the exact gradient (cost max(n, 1)) or the mean of
     ``batch`` oracle samples (cost ``batch``): d_k = g_k (PLAIN); m_k = mu m_{k-1} +
     (1 - mu) g_k, m_0 = g_0 (MOMENTUM, dp = [mu]); g_k with h from b_k = sqrt(b0^2 + sum
     ||g_i||^2) (ADAGRAD_NORM, dp = [b0]); Adam's m^/(sqrt(v^) + delta) (ADAM, dp = [b1, b2,
-    delta]). h = rule(||d_k||), or rule(b_k)."""
-    state = {"m": None, "v": None, "b_sq": dp[0] ** 2 if dp else 0.0}
+    delta]); g_k with h = rule(||g_k||) (f(x_k) - f*) (POLYAK, dp = [f*]). h = rule(||d_k||),
+    or rule(b_k). ``f_star``: the gap test of :func:`_loop`."""
+    state = {"m": None, "v": None, "b_sq": dp[0] ** 2 if dp else 0.0, "x": None}
 
     def sample(x):
         if oracle == EXACT:
@@ -418,6 +425,7 @@ def run_single(
 
     def estimator(k, x):
         g, spent = sample(x)
+        state["x"] = x
         with np.errstate(all="ignore"):
             if direction == MOMENTUM:
                 state["m"] = g.copy() if k == 0 else dp[0] * state["m"] + (1.0 - dp[0]) * g
@@ -440,9 +448,18 @@ def run_single(
         return math.sqrt(state["b_sq"])
 
     step = _Step(estimator, rule, p, rule_norm)
+    if direction == POLYAK:
+        plain_rule = step.rule
+
+        def polyak_rule(en):
+            h, _ = plain_rule(en)
+            return h * (value(kind, P, v, state["x"]) - dp[0]), False
+
+        step.rule = polyak_rule
     return _loop(
-        kind, P, v, x0, eps, max_iter, max_calls, probe_every, ckpts, oracle == EXACT, step
-    )
+        kind, P, v, x0, eps, max_iter, max_calls, probe_every, ckpts, oracle == EXACT, step,
+        f_star,
+    )  # fmt: skip
 
 
 def run_spider(
@@ -466,6 +483,7 @@ def run_spider(
     rng,
     ckpts,
     anchor=False,
+    f_star=math.nan,
 ):
     """SPIDER (F18): every q-th iteration the estimator is refreshed (exact gradient,
     max(n, 1) calls, or a mean of S1 samples, S1 calls); otherwise
@@ -499,4 +517,55 @@ def run_spider(
         return est, spent
 
     step = _Step(estimator, rule, p)
-    return _loop(kind, P, v, x0, eps, max_iter, max_calls, probe_every, ckpts, False, step)
+    return _loop(kind, P, v, x0, eps, max_iter, max_calls, probe_every, ckpts, False, step, f_star)
+
+
+def run_accelerated(
+    kind, P, v, n, rule, p, x0, eps, max_iter, max_calls, probe_every, ckpts, f_star=math.nan
+):
+    """Similar triangles (Nesterov): G = max(G, 1/rule(||grad f(y_k)||)),
+    a = (1 + sqrt(1 + 4 G A))/(2 G); x = (A y + a z)/(A + a); z -= a grad f(x);
+    y = (A y + a z)/(A + a); A += a. One exact gradient per step, at x; the measured
+    iterate is y_k, probed every iteration; ``clipped`` counts the steps where G grew."""
+    y = np.array(x0, dtype=float)
+    z = y.copy()
+    log = _Log(ckpts)
+    calls, grown, gmax = 0, 0, 0.0
+    big_a, big_g = 0.0, 0.0
+    status, calls_at_hit = NOT_REACHED, -1
+    k = 0
+    while True:
+        stop = k >= max_iter or (max_calls > 0 and calls >= max_calls)
+        gn = _gnorm(grad(kind, P, v, y))
+        if not math.isfinite(gn):
+            status = DIVERGED
+            break
+        measure = gn if math.isnan(f_star) else value(kind, P, v, y) - f_star
+        if measure <= eps:
+            status, calls_at_hit = REACHED, calls
+            break
+        if stop:
+            break
+        h, _ = step_size(rule, p, gn)
+        if 1.0 / h > big_g:
+            big_g, grown = 1.0 / h, grown + 1
+        a = (1.0 + math.sqrt(1.0 + 4.0 * big_g * big_a)) / (2.0 * big_g)
+        x = (big_a * y + a * z) / (big_a + a)
+        est = grad(kind, P, v, x)
+        en = _gnorm(est)
+        gmax = max(gmax, en)
+        with np.errstate(all="ignore"):
+            z = z - a * est
+            y_new = (big_a * y + a * z) / (big_a + a)
+        if k in log.ckpts:
+            log.rows.append([k, calls, value(kind, P, v, y), gn, en, _gnorm(y_new - y)])
+        calls += max(n, 1)
+        big_a += a
+        y = y_new
+        k += 1
+        if not (np.all(np.isfinite(y)) and math.isfinite(en)):
+            status = DIVERGED
+            break
+    gn = _gnorm(grad(kind, P, v, y)) if np.all(np.isfinite(y)) else math.nan
+    log.rows.append([k, calls, value(kind, P, v, y), gn, math.nan, math.nan])
+    return status, k, calls_at_hit, calls, grown, gmax, y, log.array(), len(log.rows)

@@ -8,7 +8,9 @@ to its :class:`~l0l1.figures.spec.FigureSpec`. Adding a figure = adding a module
 from __future__ import annotations
 
 from l0l1.figures import (
+    agnostic_l1,
     bounds,
+    convex,
     finite_sum,
     frontier,
     gd_vs_clipped,
@@ -27,7 +29,7 @@ from l0l1.figures.spec import SCALES, FigureSpec
 
 _MODULES = (gd_vs_clipped, online, finite_sum, bounds, frontier, local_smoothness,
             hard_chain_det, hard_chain_stochastic, hard_finite_sum, hard_z20_bowl,
-            newer_methods, nn_smoothness, nn_training, nn_vr)  # fmt: skip
+            newer_methods, agnostic_l1, convex, nn_smoothness, nn_training, nn_vr)  # fmt: skip
 FIGURES: dict[str, FigureSpec] = {m.FIGURE.key: m.FIGURE for m in _MODULES}
 
 __all__ = ["FIGURES", "SCALES", "FigureSpec"]

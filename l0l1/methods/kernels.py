@@ -2,7 +2,8 @@
 
 Both loops follow the measurement rules of T6:
 - the hitting time is the first k with ||grad f(x_k)|| <= eps, probed with the exact
-  gradient, which the method never sees and which is not counted as an oracle call;
+  gradient, which the method never sees and which is not counted as an oracle call (with
+  ``f_star`` given: the first k with f(x_k) - f* <= eps, the convex measure, probed alike);
 - ``calls_at_hit`` counts the oracle calls spent to produce x_0..x_k;
 - a non-finite iterate or gradient ends the run as "diverged" at that iteration;
 - the run stops at ``max_iter`` iterations or once ``max_calls`` calls are spent
@@ -229,12 +230,14 @@ def _grid(k, always, next_probe, probe_every, ckpts, row, max_iter, max_calls, c
 
 
 @njit(cache=True, inline="always")
-def _probe(kind, P, v, x, g, eps, k, probe, test, stop, gn, probed_k):
+def _probe(kind, P, v, x, g, eps, k, probe, test, stop, gn, probed_k, f_star):
     """T6's hitting test at x_k: probe grad f (g <- grad f(x_k)) when ``probe``; when
     ``test`` and x_k was probed, REACHED or DIVERGED; else NOT_REACHED at a ``stop``, RUNNING
-    otherwise. Returns (outcome, ||grad f|| of the last probe, the iteration it was taken at).
-    Called from the loops themselves, not from a helper: the gradient's @overload door is
-    inlined only one level deep (a nested call is 1.3x slower on small problems)."""
+    otherwise. The test is ||grad f(x_k)|| <= eps, or f(x_k) - f_star <= eps when ``f_star``
+    is not NaN (T6's convex measure). Returns (outcome, ||grad f|| of the last probe, the
+    iteration it was taken at). Called from the loops themselves, not from a helper: the
+    gradient's @overload door is inlined only one level deep (a nested call is 1.3x slower
+    on small problems)."""
     if probe:
         grad_into(kind, P, v, x, g)
         gn = _norm(g)
@@ -242,7 +245,10 @@ def _probe(kind, P, v, x, g, eps, k, probe, test, stop, gn, probed_k):
     if test and probed_k == k:
         if not math.isfinite(gn):
             return DIVERGED, gn, probed_k
-        if gn <= eps:
+        if f_star == f_star:  # the gap f(x_k) - f* (convex results)
+            if value(kind, P, v, x) - f_star <= eps:
+                return REACHED, gn, probed_k
+        elif gn <= eps:
             return REACHED, gn, probed_k
     return (NOT_REACHED if stop else RUNNING), gn, probed_k
 
@@ -277,7 +283,7 @@ def _kind_token(kind):
 
 def run_single(
     kind, P, v, n, oracle, w, batch, rule, p, x0, eps, max_iter, max_calls, probe_every, rng, ckpts,
-    direction=steps.DIRECTION_PLAIN, dp=(),
+    direction=steps.DIRECTION_PLAIN, dp=(), f_star=math.nan,
 ):  # fmt: skip
     """GD-family and SGD-family loop: x_{k+1} = x_k - h d_k, one estimator g_k per step.
 
@@ -286,15 +292,17 @@ def run_single(
     d_k = g_k (plain); the momentum average m_k = mu m_{k-1} + (1 - mu) g_k, m_0 = g_0
     (dp = [mu]; NSGD-M, clipped SGD-M); g_k with the rule fed b_k = sqrt(b0^2 + sum ||g_i||^2)
     (dp = [b0]; AdaGrad-norm); Adam's bias-corrected m^_k/(sqrt(v^_k) + delta) per
-    coordinate (dp = [beta1, beta2, delta]). h = rule(||d_k||) (rule(b_k) for AdaGrad-norm),
-    and ||d_k|| is the recorded estimator norm (T4). Returns a :class:`KernelResult`.
+    coordinate (dp = [beta1, beta2, delta]); g_k with h = rule(||g_k||) (f(x_k) - f*)
+    (dp = [f*]; Polyak steps, GD-PS). h = rule(||d_k||) (rule(b_k) for AdaGrad-norm),
+    and ||d_k|| is the recorded estimator norm (T4). ``f_star`` (not NaN) makes the hitting
+    test f(x_k) - f_star <= eps. Returns a :class:`KernelResult`.
     ``kind`` and ``oracle`` select the loop compiled for them (:mod:`l0l1.jitstatic`).
     """
     dp = np.array([*dp, 0.0, 0.0, 0.0][:3], dtype=np.float64)  # the loop reads 3 slots
     return KernelResult(*_quiet(
         _single_loop,
         _kind_token(kind), P, v, n, Static(oracle), w, batch, rule, p, x0, eps, max_iter, max_calls,
-        probe_every, rng, ckpts, int(direction), dp,
+        probe_every, rng, ckpts, int(direction), dp, float(f_star),
     ))  # fmt: skip
 
 
@@ -326,7 +334,7 @@ def _adam_into(out, m, s2, dp, est, k):
 @njit(cache=True)
 def _single_loop(
     s_kind, P, v, n, s_oracle, w, batch, rule, p, x0, eps, max_iter, max_calls, probe_every, rng,
-    ckpts, direction, dp,
+    ckpts, direction, dp, f_star,
 ):  # fmt: skip
     kind = problem_id(s_kind)
     oracle = static_value(s_oracle)
@@ -338,6 +346,7 @@ def _single_loop(
     averaged = direction == steps.DIRECTION_MOMENTUM
     adam = direction == steps.DIRECTION_ADAM
     adagrad = direction == steps.DIRECTION_ADAGRAD_NORM
+    polyak = direction == steps.DIRECTION_POLYAK
     m = np.zeros(d if averaged or adam else 0)  # the first-moment average m_k
     s2 = np.zeros(d if adam else 0)  # Adam's second moments
     out = np.empty(d if adam else 0)  # Adam's direction
@@ -362,7 +371,9 @@ def _single_loop(
         at_ckpt, probe, test, stop, next_probe = _grid(
             k, exact, next_probe, probe_every, ckpts, row, max_iter, max_calls, calls
         )
-        status, gn, probed_k = _probe(kind, P, v, x, g, eps, k, probe, test, stop, gn, probed_k)
+        status, gn, probed_k = _probe(
+            kind, P, v, x, g, eps, k, probe, test, stop, gn, probed_k, f_star
+        )
         if status != RUNNING:
             calls_at_hit = calls if status == REACHED else -1
             break
@@ -384,6 +395,9 @@ def _single_loop(
             b_sq += en * en
             rule_g = math.sqrt(b_sq)
         h, clip = step_size(rule, p, rule_g)
+        if polyak:  # no clipping branch: the rule's flag does not count
+            h *= value(kind, P, v, x) - dp[0]
+            clip = False
         n_clipped += clip
         gmax = max(gmax, en)
         if at_ckpt:  # value() stays in the loop: its @overload door inlines one level deep
@@ -400,7 +414,7 @@ def _single_loop(
 
 def run_spider(
     kind, P, v, n, oracle, w, q, S1, S2, exact_refresh, rule, p, x0, eps, max_iter, max_calls,
-    probe_every, rng, ckpts, anchor=False,
+    probe_every, rng, ckpts, anchor=False, f_star=math.nan,
 ):  # fmt: skip
     """SPIDER loop (F18 estimator, T5): refresh every q iterations, else recursive update.
 
@@ -411,19 +425,19 @@ def run_spider(
     With ``anchor`` (SVRG, Johnson & Zhang 2013): the refresh point is the anchor x~ and
     its estimate mu; inner v_k = mu + (sum over S2 samples of [g(x_k; xi) - g(x~; xi)]) / S2
     (2 S2 calls, the same count as SPIDER/SARAH).
-    Returns a :class:`KernelResult`, as :func:`run_single`.
+    Returns a :class:`KernelResult`; ``f_star`` as in :func:`run_single`.
     """
     return KernelResult(*_quiet(
         _spider_loop,
         _kind_token(kind), P, v, n, Static(oracle), w, q, S1, S2, exact_refresh, rule, p, x0, eps,
-        max_iter, max_calls, probe_every, rng, ckpts, bool(anchor),
+        max_iter, max_calls, probe_every, rng, ckpts, bool(anchor), float(f_star),
     ))  # fmt: skip
 
 
 @njit(cache=True)
 def _spider_loop(
     s_kind, P, v, n, s_oracle, w, q, S1, S2, exact_refresh, rule, p, x0, eps, max_iter,
-    max_calls, probe_every, rng, ckpts, anchor,
+    max_calls, probe_every, rng, ckpts, anchor, f_star,
 ):  # fmt: skip
     kind = problem_id(s_kind)
     oracle = static_value(s_oracle)
@@ -455,7 +469,9 @@ def _spider_loop(
         at_ckpt, probe, test, stop, next_probe = _grid(
             k, False, next_probe, probe_every, ckpts, row, max_iter, max_calls, calls
         )
-        status, gn, probed_k = _probe(kind, P, v, x, g, eps, k, probe, test, stop, gn, probed_k)
+        status, gn, probed_k = _probe(
+            kind, P, v, x, g, eps, k, probe, test, stop, gn, probed_k, f_star
+        )
         if status != RUNNING:
             calls_at_hit = calls if status == REACHED else -1
             break
@@ -504,3 +520,93 @@ def _spider_loop(
             break
     return _result(kind, P, v, x, g, k, probed_k, gn, trace, row, status, calls_at_hit, calls,
                    n_clipped, gmax)  # fmt: skip
+
+
+def run_accelerated(
+    kind, P, v, n, rule, p, x0, eps, max_iter, max_calls, probe_every, ckpts, f_star=math.nan,
+):  # fmt: skip
+    """Accelerated loop (T3; the similar-triangles form of Nesterov's method), exact gradients.
+
+    From y_0 = z_0 = x0, A_0 = 0, G_0 = 0, at each k: G_{k+1} = max{G_k, 1/h_k} with
+    h_k = rule(||grad f(y_k)||) (the probed gradient: 1/h_k is the local smoothness the rule
+    reads, e.g. L0 + L1 ||g||); a_{k+1} = (1 + sqrt(1 + 4 G_{k+1} A_k))/(2 G_{k+1}),
+    A_{k+1} = A_k + a_{k+1}; x_{k+1} = (A_k y_k + a_{k+1} z_k)/A_{k+1};
+    z_{k+1} = z_k - a_{k+1} grad f(x_{k+1}); y_{k+1} = (A_k y_k + a_{k+1} z_{k+1})/A_{k+1}.
+    One gradient (max(n, 1) calls) per iteration, at x_{k+1}; the measured iterate is y_k
+    (T6, probed every iteration). Trace: the estimator is ||grad f(x_{k+1})||, the step length
+    ||y_{k+1} - y_k||; ``clipped`` counts the steps whose G grew. Returns a KernelResult.
+    """
+    return KernelResult(*_quiet(
+        _accelerated_loop,
+        _kind_token(kind), P, v, n, rule, p, x0, eps, max_iter, max_calls, probe_every, ckpts,
+        float(f_star),
+    ))  # fmt: skip
+
+
+@njit(cache=True)
+def _accelerated_loop(
+    s_kind, P, v, n, rule, p, x0, eps, max_iter, max_calls, probe_every, ckpts, f_star
+):  # fmt: skip
+    kind = problem_id(s_kind)
+    d = x0.shape[0]
+    y = x0.copy()
+    z = x0.copy()
+    xa = np.empty(d)  # x_{k+1}, the point whose gradient the step uses
+    g = np.empty(d)
+    est = np.empty(d)
+    trace = np.full((ckpts.shape[0] + 1, 6), np.nan)
+    exact_cost = max(n, 1)
+    calls = 0
+    n_grown = 0
+    gmax = 0.0
+    row = 0
+    status = NOT_REACHED
+    calls_at_hit = -1
+    gn = np.nan
+    probed_k = -1
+    next_probe = 0
+    big_a = 0.0
+    big_g = 0.0
+    k = 0
+    while True:
+        at_ckpt, probe, test, stop, next_probe = _grid(
+            k, True, next_probe, probe_every, ckpts, row, max_iter, max_calls, calls
+        )
+        status, gn, probed_k = _probe(
+            kind, P, v, y, g, eps, k, probe, test, stop, gn, probed_k, f_star
+        )
+        if status != RUNNING:
+            calls_at_hit = calls if status == REACHED else -1
+            break
+        calls_k = calls
+        h, _ = step_size(rule, p, gn)
+        if 1.0 / h > big_g:
+            big_g = 1.0 / h
+            n_grown += 1
+        a = (1.0 + math.sqrt(1.0 + 4.0 * big_g * big_a)) / (2.0 * big_g)
+        a_next = big_a + a
+        for j in range(d):
+            xa[j] = (big_a * y[j] + a * z[j]) / a_next
+        f_k = value(kind, P, v, y) if at_ckpt else np.nan  # f(y_k), before y moves
+        grad_into(kind, P, v, xa, est)
+        calls += exact_cost
+        en = _norm(est)
+        gmax = max(gmax, en)
+        bad = 0
+        moved = 0.0
+        for j in range(d):
+            z[j] -= a * est[j]
+            t = (big_a * y[j] + a * z[j]) / a_next
+            moved += (t - y[j]) * (t - y[j])
+            y[j] = t
+            bad |= (t - t) != 0.0
+        big_a = a_next
+        if at_ckpt:
+            _record(trace, row, k, calls_k, f_k, gn, en, math.sqrt(moved))
+            row += 1
+        k += 1
+        if bad != 0 or not math.isfinite(en):
+            status = DIVERGED
+            break
+    return _result(kind, P, v, y, g, k, probed_k, gn, trace, row, status, calls_at_hit, calls,
+                   n_grown, gmax)  # fmt: skip

@@ -30,8 +30,9 @@ from dataclasses import dataclass, field
 from l0l1.methods import steps
 from l0l1.validate import InputError, did_you_mean
 
-ESTIMATORS = ("exact", "sample", "spider")  # -> (family, stochastic) below
-_FAMILY = {"exact": ("single", False), "sample": ("single", True), "spider": ("spider", True)}
+ESTIMATORS = ("exact", "sample", "spider", "accelerated")  # -> (family, stochastic) below
+_FAMILY = {"exact": ("single", False), "sample": ("single", True), "spider": ("spider", True),
+           "accelerated": ("accelerated", False)}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -39,13 +40,15 @@ class MethodSpec:
     """A method and everything its runs need.
 
     ``family`` is the kernel ("single": one estimator per step; "spider": F18's
-    estimator); ``rule`` a built-in rule's integer (steps.RULE_*) or a JitCode token of a
+    estimator; "accelerated": the similar-triangles loop, whose rule gives 1/G_k);
+    ``rule`` a built-in rule's integer (steps.RULE_*) or a JitCode token of a
     jitted ``step(p, g) -> (h, clipped)``; ``param_names`` the layout of ``p``;
     ``schedule(inputs, finite)`` the named values (for "spider" also q, S1, S2);
     ``bound(inputs)`` the theory's iteration bound (None: none given) described by
     ``bound_text``; ``selection(inputs)`` what picking L1 on a frontier minimizes (T2);
     ``budget(inputs)`` the default iteration budget when the theory fixes one (T5's K);
-    ``notes`` assumptions every run of the method carries.
+    ``notes`` assumptions every run of the method carries; ``target`` the hitting test,
+    "grad" (||grad f(x_k)|| <= eps) or "gap" (f(x_k) - f* <= eps, for convex results).
     """
 
     name: str
@@ -67,6 +70,7 @@ class MethodSpec:
     anchor: bool = False  # family "spider" only: SVRG's anchor-difference estimator
     direction: int = steps.DIRECTION_PLAIN  # family "single": how d_k is formed (steps.py)
     choices: dict = field(default_factory=dict)  # free parameter -> (default, low, high)
+    target: str = "grad"  # the hitting test (T6): ||grad f|| <= eps, or "gap": f - f* <= eps
 
     def choice(self, key: str, val, field: str) -> float:
         """The value ``val`` of choice ``key`` as a float; a one-line error naming ``field``
@@ -221,6 +225,11 @@ def _spider_clip_bound(i):
     return _spider_clip_K(i) if i.sigma == 0 else None
 
 
+def _polyak_bound(i):
+    """T3's GD-PS bound (derived), where R is known (convex problems)."""
+    return _th("POLYAK_BOUND")(i) if math.isfinite(i.R) else None
+
+
 def _spider_selection(i):
     return _th("SPIDER_K")(i, L=i.L0 + i.L1 * i.M)
 
@@ -352,6 +361,28 @@ METHODS: dict[str, MethodSpec] = {
             "1/(2 (L0 + L1 M)), c = sigma + eps: this project's choice", "clipped SGD (c)",
             _values(eta_c=_th("GD_STEP"), gamma=lambda i: i.sigma + i.eps),
         ),
+        # Convex (L0,L1)-smooth problems, measured by the gap f - f* (T3, T6).
+        MethodSpec(
+            "gd_ps", "single", steps.RULE_POWER, ("gamma", "beta"), False,
+            "T3; Polyak 1987 (rule), Gorbunov et al. 2024 (convex (L0,L1) rate, recalled); "
+            "bound: this project's derivation", "GD-PS (Polyak)",
+            _values(gamma=lambda i: 1.0, beta=lambda i: 2.0, f_star="f_star"), _polyak_bound,
+            "T3 (derived): 16(e-2) L0 R^2/eps + 128(e-2)^2 L1^2 R^2 to f - f* <= eps",
+            selection=lambda i: 0.0, direction=steps.DIRECTION_POLYAK, target="gap",
+        ),
+        MethodSpec(
+            "l0l1_gd", "single", steps.RULE_SMOOTH, ("L0", "L1", "nu"), False,
+            "T3; Gorbunov et al. 2024 ((L0,L1)-GD, eta = nu/2; convex rate recalled)",
+            "(L0,L1)-GD", _values(**_L0_L1, nu=_th("SMOOTH_NU")), selection=_v24_bound("v24_si"),
+            needs_positive_L0=True, target="gap",
+        ),
+        MethodSpec(
+            "stm_max", "accelerated", steps.RULE_SMOOTH, ("L0", "L1", "nu"), False,
+            "T3; Gorbunov et al. 2024 ((L0,L1)-STM-max, recalled; G from ||grad f(y_k)||: this "
+            "project's explicit form)", "(L0,L1)-STM-max",
+            _values(**_L0_L1, nu=lambda i: 2.0), selection=_v24_bound("v24_si"),
+            needs_positive_L0=True, target="gap",
+        ),
     )
 }  # fmt: skip
 
@@ -391,8 +422,10 @@ def register_method(
     ``p`` is a float64 array of the rule's parameters, ``g`` the estimator norm; ``h`` is
     the step size (x <- x - h * estimator) and ``clipped`` whether a clipping branch was
     active (counted in the run's clip statistics). ``estimator`` picks the kernel:
-    "exact" (full gradients), "sample" (the stochastic oracle, SGD-like) or "spider"
-    (F18's estimator; the schedule must then also give q, S1 and S2).
+    "exact" (full gradients), "sample" (the stochastic oracle, SGD-like), "spider"
+    (F18's estimator; the schedule must then also give q, S1 and S2) or "accelerated"
+    (the similar-triangles loop of :func:`l0l1.methods.kernels.run_accelerated`, where
+    1/h is the local smoothness G_k).
     ``schedule``: a dict name -> value, where a value is a number, a SymPy expression in
     the symbols of :mod:`l0l1.theory` (L0, L1, Delta, M, eps, sigma, tau, n, n0, T), or a
     function of the run's :class:`l0l1.schedules.Inputs`; the dict's order is the layout

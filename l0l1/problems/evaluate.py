@@ -3,6 +3,8 @@
 Built-in problems: one switch on an integer ``kind`` (see kinds.KIND_*) in ``kind_value``,
 ``kind_grad_into`` and ``kind_component_grad_into``; all are ``njit(cache=True)`` and take
 only arrays and scalars, so the kernels in :mod:`l0l1.methods` can inline them.
+KIND_COSH is the scaled cosh sum_j cosh(a x_j)/a^2 with a = P[0, 0] (a = 1: cosh x; the
+products and quotients by a = 1 are exact, so its bits are those of the plain formula).
 
 User problems (``Problem.from_functions``): ``kind`` is a :class:`l0l1.usercode.JitCode`
 token. The kernels call the generic ``value``, ``grad_into`` and ``component_grad_into``,
@@ -127,8 +129,9 @@ def kind_value(kind, P, v, x):
         return s
     if kind == KIND_EXP:
         return np.sum(np.exp(x))
-    if kind == KIND_COSH:
-        return np.sum(np.cosh(x))
+    if kind == KIND_COSH:  # P[0, 0] = a; at a = 1 the products and quotients are exact
+        a = P[0, 0]
+        return np.sum(np.cosh(a * x)) / (a * a)
     if kind == KIND_LOGCOSH:
         s = 0.0
         for j in range(d):
@@ -170,8 +173,9 @@ def kind_grad_into(kind, P, v, x, out):
         for j in range(d):
             out[j] = math.exp(x[j])
     elif kind == KIND_COSH:
+        a = P[0, 0]
         for j in range(d):
-            out[j] = math.sinh(x[j])
+            out[j] = math.sinh(a * x[j]) / a
     elif kind == KIND_LOGCOSH:
         for j in range(d):
             out[j] = math.tanh(x[j])

@@ -4,6 +4,10 @@ Separable sums over d coordinates of e^x (0, 1), cosh x (1, 1), log cosh x (1, 0
 the logistic loss log(1 + e^{-a.x}) (0, ||a||). The Hessians of the sums are diagonal
 (rank one for logistic), so the univariate pairs carry over (T2, derived).
 
+The scaled cosh cosh(a x)/a^2 (``cosh_sum(dim, scale=a)``) is (1, a)-smooth: its certified
+L1 is the parameter a, with L0 = 1 and f* = d/a^2 for every a (T2, derived), which makes it
+the family of the L1 sweep of T4 (parameter-agnostic NSGD-M).
+
 Where the least L0 is 0 (e^x, logistic) the schedules of T3 divide by L0, so the
 constructors take an ``L0`` (any L0 >= 0 is valid and stays certified): 1 for e^x,
 ||a||^2/4 (the global smoothness) for logistic.
@@ -45,19 +49,46 @@ def exp_sum(dim: int = 1, L0: float = 1.0) -> Problem:
     )
 
 
-def cosh_sum(dim: int = 1) -> Problem:
-    """f(x) = sum_j cosh x_j: (1, 1)-smooth since cosh <= 1 + |sinh|; f* = d at 0."""
+SCALE_RANGE = (1e-4, 1e4)  # a^2 and 1/a^2 stay far from overflow and underflow
+
+
+def cosh_sum(dim: int = 1, scale: float = 1.0) -> Problem:
+    """f(x) = sum_j cosh(a x_j)/a^2 with a = ``scale`` (T2, derived): f'' = cosh(a x) <=
+    1 + |sinh(a x)| = 1 + a |f'|, so (L0, L1) = (1, a); f* = d/a^2 at 0. a = 1 is cosh x.
+
+    The kernels read a from P[0, 0]; ``spec`` names ``scale`` only when a != 1, so the
+    records of the plain cosh stay as they were.
+    """
     dim = check_dim("dim", dim)
+    a = _scale(scale)
+    spec = {"problem": "cosh", "dim": dim}
+    if a != 1.0:
+        spec["scale"] = a
     return Problem(
         name="cosh",
         kind=KIND_COSH,
-        P=np.zeros((1, 1)),
+        P=np.full((1, 1), a),
         v=np.zeros(0),
         dim=dim,
-        constants=Constants(1.0, 1.0, True, _CERT),
-        f_star=float(dim),
-        spec={"problem": "cosh", "dim": dim},
+        constants=Constants(1.0, a, True, _CERT),
+        f_star=dim / (a * a),
+        spec=spec,
     )
+
+
+def _scale(scale) -> float:
+    """The cosh scale a: a finite number in SCALE_RANGE (one-line ProblemError otherwise)."""
+    lo, hi = SCALE_RANGE
+    allowed = f"allowed: a finite number in [{lo:g}, {hi:g}]"
+    if isinstance(scale, bool):
+        raise ProblemError(f"scale: {show(scale)} is not a number; {allowed}")
+    try:
+        a = float(scale)
+    except (TypeError, ValueError):
+        raise ProblemError(f"scale: {show(scale)} is not a number; {allowed}") from None
+    if not (math.isfinite(a) and lo <= a <= hi):
+        raise ProblemError(f"scale: {show(scale)} is not allowed; {allowed}")
+    return a
 
 
 def logcosh_sum(dim: int = 1) -> Problem:
@@ -109,8 +140,11 @@ def start_constants(problem: Problem, x0: np.ndarray) -> StartConstants:
     if problem.kind == KIND_EXP:
         m = c  # ||e^x||_2 <= ||e^x||_1 = f(x)
     elif problem.kind == KIND_COSH:
-        # max sum sinh^2 = sum cosh^2 - d over {sum cosh <= c, cosh >= 1}: a vertex.
-        m = math.sqrt(max((c - d + 1.0) ** 2 - 1.0, 0.0))
+        # u_j = cosh(a x_j) >= 1 with sum u_j <= a^2 c: max sum sinh^2(a x_j)/a^2 =
+        # (sum u_j^2 - d)/a^2 (convex in u) is at a vertex, u = (a^2 c - d + 1, 1, ..., 1).
+        a = float(problem.P[0, 0])
+        a2 = a * a
+        m = math.sqrt(max((a2 * c - d + 1.0) ** 2 - 1.0, 0.0)) / a
     elif problem.kind == KIND_LOGCOSH:
         # log cosh x_j <= c gives tanh^2 x_j <= 1 - e^{-2c}.
         m = math.sqrt(d * -math.expm1(-2.0 * c))

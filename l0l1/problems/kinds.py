@@ -7,7 +7,7 @@ A user problem (``Problem.from_functions``) has kind ``KIND_USER`` and carries i
 
 KIND_POLY = 0  # separable polynomial: P[j, i] = coefficient of x_j**i, v unused
 KIND_EXP = 1  # sum_j exp(x_j)
-KIND_COSH = 2  # sum_j cosh(x_j)
+KIND_COSH = 2  # sum_j cosh(a x_j)/a^2, a = P[0, 0]
 KIND_LOGCOSH = 3  # sum_j log cosh(x_j)
 KIND_LOGISTIC = 4  # log(1 + exp(-a.x)), P = a[None, :]
 KIND_PHASE = 5  # (1/(4m)) sum_r ((a_r.x)^2 - y_r)^2, P = A (m x d), v = y
