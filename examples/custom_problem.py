@@ -47,8 +47,8 @@ def polyak_step(p, g):
     """A Polyak-type step: Polyak's h = gamma (f(x) - f*) / g^2 with the gap replaced by
     the (L0, L1) lower bound f(x) - f* >= g^2 / (2 (L0 + L1 g)) (the analogue of the
     L-smooth g^2 / (2L)), so h = gamma / (2 (L0 + L1 g)). p = [gamma, L0, L1]; "clipped"
-    when the L1 g term dominates. A step rule sees only the estimator norm g, so the
-    classical Polyak step, which needs f(x_k), is not expressible as a rule."""
+    when the L1 g term dominates. A step rule sees only the estimator norm g; the classical
+    Polyak step, which needs f(x_k), is the built-in ``gd_ps`` (THEORY T3)."""
     return p[0] / (2.0 * (p[1] + p[2] * g)), p[2] * g > p[1]
 
 

@@ -64,7 +64,8 @@ def _disagrees(row: dict) -> bool:
 
 
 def report_markdown(summary: dict, store: Path) -> str:
-    """REPORT.md: slopes next to the theory's rates, bound check, proofs_check, notes."""
+    """REPORT.md: slopes next to the theory's rates, findings against the papers (each
+    figure's facts["findings"]), bound check, proofs_check, notes."""
     s = summary
     lines = [
         "# l0l1 reproduce: measured rates",
@@ -99,6 +100,11 @@ def report_markdown(summary: dict, store: Path) -> str:
         lines += [f"- {r['figure']}, {r['problem']}, {r['method']}: {_num(r['slope'])} "
                   f"[{_num(r['ci_low'])}, {_num(r['ci_high'])}] against {r['theory_rate']:g}"
                   for r in off]  # fmt: skip
+    found = [(name, text) for name, facts in s.get("facts", {}).items()
+             for text in facts.get("findings", [])]  # fmt: skip
+    if found:
+        lines += ["", "## Where a measurement departs from a paper", ""]
+        lines += [f"- {name}: {text}" for name, text in found]
     bc = s["bound_check"]
     lines += [
         "",

@@ -194,3 +194,16 @@ def check_range(field: str, key: str, num: float, val) -> float:
     if key in ("q", "S1", "S2") and num != int(num):
         raise InputError(f"{field}: {val!r} is not allowed; allowed: an integer >= 1")
     return num
+
+
+def nsgdm_guarantee(i: Inputs, eta: float, mu: float) -> float | None:
+    """T4 (derived, lemma t7_13): the bound on E (1/T) sum_t ||grad f(x_t)|| over T = i.T
+    steps of NSGD-M with step length ``eta`` and momentum ``mu`` under noise of variance
+    sigma^2 (i.sigma); None when a condition fails (K c <= 1/6, 16 A mu c/(1 - mu) <= 1/2,
+    c = L1 eta) or c is too small to evaluate in floating point (c < 1e-6, L1 = 0)."""
+    if not (0.0 < mu < 1.0 and eta > 0.0 and i.L1 * eta >= 1e-6):
+        return None
+    at = {"gamma": eta, "mu": mu}
+    if evaluate(th.NSGDM_DESCENT, i, **at) > 1 / 6 or evaluate(th.NSGDM_COUPLING, i, **at) > 0.5:
+        return None
+    return evaluate(th.NSGDM_BOUND, i, **at)

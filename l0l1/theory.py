@@ -107,6 +107,24 @@ NSGDM_ETA = sp.sqrt(Delta * NSGDM_ALPHA / (L * T))
 # eta = eta0 T^(-3/4), 1 - mu = T^(-1/2), eta0 = 1: no constant of the problem is read.
 NSGDM_AGNOSTIC_ETA = T ** sp.Rational(-3, 4)
 NSGDM_AGNOSTIC_ALPHA = T ** sp.Rational(-1, 2)
+# NSGD-M guarantee (derived here; CM20's Theorem is for L-smooth f and was not re-read): with
+# step length eta, momentum mu, c = L1 eta, K = phi(c)/c^2, A = (e^c - 1)/c (T1), bounded-
+# variance noise (sigma) and the two conditions below, T steps give
+# E (1/T) sum_t ||grad f(x_t)|| <= NSGDM_BOUND (so P(min_t ||grad f(x_t)|| > t) <= bound/t).
+mu = sp.Symbol("mu", positive=True)  # the momentum weight
+_c = L1 * gamma  # gamma is the normalized step length here
+NSGDM_K = (sp.exp(_c) - _c - 1) / _c**2
+NSGDM_A = (sp.exp(_c) - 1) / _c
+NSGDM_DESCENT = NSGDM_K * _c  # must be <= 1/6: the curvature term is at most eta ||g||/6
+NSGDM_COUPLING = 16 * NSGDM_A * mu * _c / (1 - mu)  # must be <= 1/2: the drift is absorbed
+NSGDM_BOUND = 2 * (
+    6 * Delta / (gamma * T)
+    + 16 * sigma / (T * (1 - mu))
+    + 16 * sigma * sp.sqrt(1 - mu)
+    + 16 * NSGDM_A * L0 * gamma * mu / (1 - mu)
+    + 6 * NSGDM_K * L0 * gamma
+)
+
 # Clipped SGD with momentum, ZJFW20's form (schedule: this project's choice): 1 - mu =
 # min{1, eps^2/sigma^2}, eta = (1 - mu)/(10 L0), steps at most 1/(10 L1) long (as clipped GD).
 CLIP_SGDM_ALPHA = _min(1, eps**2 / sigma**2)

@@ -60,3 +60,27 @@ def test_agnostic_L1_measured_against_theory(tmp_path):
     finals = [{**f, "pow_slope": 1.0} for f in drawn.facts["final"]]
     grown = {**summary, "facts": {drawn.name: {"final": finals}}}
     assert not all(h for *_, h in fig.FIGURE.measured_vs_theory(grown))
+
+
+def test_findings_reach_the_report_only_when_measured():
+    """A figure's facts["findings"] become REPORT.md's section on departures from the papers;
+    the agnostic NSGD-M finding is written only when its first-hit calls fall with L1."""
+    from types import SimpleNamespace
+
+    from l0l1.figures import agnostic_l1
+    from l0l1.report import report_markdown
+
+    falling = SimpleNamespace(x=[1.0, 16.0], median=[480.0, 40.0], slope=-0.9)
+    rising = SimpleNamespace(x=[1.0, 16.0], median=[40.0, 480.0], slope=0.9)
+    final = [{"method": "nsgd_m_agnostic", "L1": [1.0, 128.0], "median": [0.16, 15.7]}]
+    found = agnostic_l1.findings(falling, final)
+    assert len(found) == 1 and "480 at L1 = 1" in found[0] and "15.7 at L1 = 128" in found[0]
+    assert agnostic_l1.findings(rising, final) == []
+    summary = {**SUMMARY, "seconds": {"total": 1.0}}
+    heading = "## Where a measurement departs from a paper"
+    with_finding = {**summary, "facts": {**summary.get("facts", {}),
+                                         "agnostic_L1": {"findings": found}}}  # fmt: skip
+    assert heading in report_markdown(with_finding, Path("store.sqlite"))
+    without = {**summary, "facts": {k: {**v, "findings": []}
+                                    for k, v in summary.get("facts", {}).items()}}  # fmt: skip
+    assert heading not in report_markdown(without, Path("store.sqlite"))

@@ -316,19 +316,27 @@ def _prefix_iterates(prob, method, K, seed=0):
             out = kernels.run_spider(prob.kind, prob.P, prob.v, prob.n, code, res.noise_level,
                                      q, S1, S2, False, spec.rule, p, x0, 1e-9, k, 0, 1, rng,
                                      ckpts, spec.anchor)  # fmt: skip
+        elif spec.family == "accelerated":
+            out = kernels.run_accelerated(prob.kind, prob.P, prob.v, prob.n, spec.rule, p, x0,
+                                          1e-9, k, 0, 1, ckpts)  # fmt: skip
         else:
             out = kernels.run_single(prob.kind, prob.P, prob.v, prob.n, code, res.noise_level,
                                      1, spec.rule, p, x0, 1e-9, k, 0, 1, rng, ckpts,
                                      spec.direction, dirs)  # fmt: skip
-        assert out[1] == k
-        xs.append(out[6].copy())
+        if out.status == kernels.REACHED and out.iterations < k:  # a stationary point of
+            break  # the chain (GD-PS can land on a flat stretch): no later iterate exists
+        assert out.iterations == k
+        xs.append(out.x.copy())
     return xs
 
 
-@pytest.mark.parametrize("method", sorted(m for m, s in registry.METHODS.items() if s.builtin))
+@pytest.mark.parametrize("method", sorted(m for m, s in registry.METHODS.items()
+                                          if s.builtin and s.family != "accelerated"))  # fmt: skip
 def test_every_method_is_zero_respecting_on_the_chain(method):
     """No coordinate beyond max_{j<k} prog_{1/2}(x_j) + 1 is non-zero in x_k: every method
-    discovers at most one new coordinate per step, so it needs >= T steps (C17)."""
+    discovers at most one new coordinate per step, so it needs >= T steps (C17). (The
+    accelerated loop queries its gradients at x_{k+1}, not at its iterates y_k: its
+    discovery is bounded by the query points, which this test of iterates does not see.)"""
     prob = make_problem("zero_chain", eps=1.0, L=1.0, T=5)
     lam = prob.v[0]
     xs = _prefix_iterates(prob, method, 700)
