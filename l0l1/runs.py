@@ -205,8 +205,9 @@ def _target_f_star(problem: Problem, spec: MethodSpec) -> float:
         return math.nan
     if not math.isfinite(problem.f_star):
         raise ValueError(
-            f"f_star: {problem.f_star!r} for {problem.name!r} is not allowed for {spec.name} "
-            "(its test is f - f* <= eps); allowed: a problem with a finite f*"
+            f"method: {spec.name!r} stops on f - f* <= eps, but problem {problem.name!r} has "
+            f"f* = {problem.f_star!r}; allowed: a problem with a finite f* (f_star= in "
+            "Problem.from_functions)"
         )
     return float(problem.f_star)
 

@@ -71,7 +71,16 @@ class Schedule:
 
 def evaluate(expr: sp.Expr, inputs: Inputs, **extra) -> float:
     """Evaluate a theory expression at ``inputs`` (plus extra symbol values by name)."""
-    values = {
+    values = _symbol_values(inputs)
+    args, fn = _compiled(expr)
+    values.update({sym: extra[sym.name] for sym in args if sym.name in extra})
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        return float(fn(*[np.float64(values[a]) for a in args]))
+
+
+def _symbol_values(inputs: Inputs) -> dict:
+    """The theory's input symbols (th.INPUT_SYMBOLS) -> their values in ``inputs``."""
+    return {
         th.L0: inputs.L0,
         th.L1: inputs.L1,
         th.Delta: inputs.Delta,
@@ -84,10 +93,6 @@ def evaluate(expr: sp.Expr, inputs: Inputs, **extra) -> float:
         th.T: inputs.T,
         th.R: inputs.R,
     }
-    args, fn = _compiled(expr)
-    values.update({sym: extra[sym.name] for sym in args if sym.name in extra})
-    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-        return float(fn(*[np.float64(values[a]) for a in args]))
 
 
 @cache
@@ -182,6 +187,11 @@ def build(
 
 
 def _check_override(key: str, val) -> float:
+    if key == "f_star":  # a minimum or lower bound: any finite number
+        num = val if isinstance(val, int | float) and not isinstance(val, bool) else math.nan
+        if not math.isfinite(num):
+            raise InputError(f"override f_star: {val!r} is not allowed; allowed: a finite number")
+        return float(num)
     return check_range(f"override {key}", key, positive(f"override {key}", val), val)
 
 
@@ -200,10 +210,22 @@ def nsgdm_guarantee(i: Inputs, eta: float, mu: float) -> float | None:
     """T4 (derived, lemma t7_13): the bound on E (1/T) sum_t ||grad f(x_t)|| over T = i.T
     steps of NSGD-M with step length ``eta`` and momentum ``mu`` under noise of variance
     sigma^2 (i.sigma); None when a condition fails (K c <= 1/6, 16 A mu c/(1 - mu) <= 1/2,
-    c = L1 eta) or c is too small to evaluate in floating point (c < 1e-6, L1 = 0)."""
-    if not (0.0 < mu < 1.0 and eta > 0.0 and i.L1 * eta >= 1e-6):
+    c = L1 eta) or L1 = 0 (the formulas are written for c > 0). Evaluated in exact arithmetic
+    to 30 digits (phi(c)/c^2 and (e^c - 1)/c cancel in floating point at small c) and
+    rounded up."""
+    if not (0.0 < mu < 1.0 and eta > 0.0 and i.L1 > 0.0):
         return None
     at = {"gamma": eta, "mu": mu}
-    if evaluate(th.NSGDM_DESCENT, i, **at) > 1 / 6 or evaluate(th.NSGDM_COUPLING, i, **at) > 0.5:
+    if _exact(th.NSGDM_DESCENT, i, at) > sp.Rational(1, 6):
         return None
-    return evaluate(th.NSGDM_BOUND, i, **at)
+    if _exact(th.NSGDM_COUPLING, i, at) > sp.Rational(1, 2):
+        return None
+    return float(np.nextafter(float(_exact(th.NSGDM_BOUND, i, at)), math.inf))
+
+
+def _exact(expr: sp.Expr, i: Inputs, extra: dict) -> sp.Float:
+    """expr at the inputs (and ``extra`` symbol values by name), every float taken exactly."""
+    values = _symbol_values(i)
+    values.update({sym: extra[sym.name] for sym in expr.free_symbols if sym.name in extra})
+    used = {sym: sp.Rational(values[sym]) for sym in expr.free_symbols}
+    return expr.subs(used).evalf(30)

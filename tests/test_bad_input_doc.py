@@ -23,6 +23,7 @@ PREFIX = "l0l1: error: "
         ["run", "--coeffs", "1,0,1", "--seed", "9223372036854775808"],
         ["run", "--problem", "phase_retrieval", "--param", "d=100000000000"],
         ["run", "--problem", "nomod:f"],
+        ["run", "--problem", "cosh", "--param", "scale=0"],
     ],
     ids=lambda a: " ".join(a)[:40],
 )

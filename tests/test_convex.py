@@ -86,7 +86,7 @@ def test_gap_target_needs_a_finite_f_star():
     from l0l1 import Problem
 
     prob = Problem.from_functions(_value, _grad, dim=1, constants=(1.0, 1.0), x0=[1.0])
-    with pytest.raises(ValueError, match=r"^f_star: -inf .* allowed: a problem with a finite f\*$"):
+    with pytest.raises(ValueError, match=r"^method: 'gd_ps' stops on f - f\* <= eps, .*-inf; "):
         run(prob, "gd_ps", eps=1e-3)
 
 
@@ -96,3 +96,57 @@ def _value(x):
 
 def _grad(x, out):
     out[0] = math.sinh(x[0])
+
+
+def test_polyak_kernel_step_is_the_theory_expression():
+    """The kernel's GD-PS step (the power rule gamma/g^2 times the gap) is T3's POLYAK_STEP."""
+    import sympy as sp
+
+    from l0l1 import theory as th
+
+    prob = make_problem("logistic", a=[1.0, -2.0, 0.5])
+    res = run(prob, "gd_ps", eps=1e-8, x0=[0.5, 0.0, -1.0], checkpoints=10)
+    for k, _, f, _, en, length in res.trace[:-1]:  # en = ||g_k||: exact gradients
+        gap = sp.Rational(f - prob.f_star)
+        h = float(th.POLYAK_STEP.subs({th.gap: gap, th.g: sp.Rational(en)}))
+        assert math.isclose(length, h * en, rel_tol=1e-12), k
+
+
+def test_stm_meets_the_accelerated_bound_on_a_smooth_problem():
+    """Independent of the twin: on log cosh (L-smooth, L = 1: L1 = 0, so G_k = L0 = 1) the
+    similar-triangles iterates obey f(y_k) - f* <= 2 L R^2 / (k (k + 1)) (Nesterov)."""
+    prob = make_problem("logcosh", dim=2)
+    x0 = np.array([40.0, -30.0])  # far out, where log cosh is nearly linear
+    res = run(prob, "stm_max", eps=1e-12, x0=x0, max_iter=3000, checkpoints=200)
+    R2 = float(x0 @ x0)
+    rows = [r for r in res.trace if r[0] >= 1]
+    assert len(rows) >= 20
+    for k, _, f, *_ in rows:
+        assert f - prob.f_star <= 2.0 * R2 / (k * (k + 1)) * (1 + 1e-12), k
+    gd = run(prob, "l0l1_gd", eps=1e-6, x0=x0, max_iter=10**6)
+    acc = run(prob, "stm_max", eps=1e-6, x0=x0, max_iter=10**6)
+    assert acc.iterations < gd.iterations  # acceleration shows
+
+
+def test_stm_with_no_finite_step_diverges_without_raising():
+    prob = make_problem("cosh", dim=2)
+    res = run(prob, "stm_max", eps=1e-6, x0=[2.0, -3.0], overrides={"nu": 1e-320})
+    assert (res.status, res.iterations) == ("diverged", 0)
+
+
+def test_user_method_can_stop_on_the_gap():
+    from numba import njit
+
+    from l0l1 import register_method
+    from l0l1.validate import InputError
+
+    @njit
+    def unit(p, g):
+        return p[0] / (1.0 + g), False
+
+    register_method("gap_unit", step=unit, schedule={"eta": 0.5}, target="gap", replace=True)
+    res = run(make_problem("exp", dim=1), "gap_unit", eps=1e-3, x0=[1.0], max_iter=10**6)
+    assert res.status == "reached" and res.f_value <= 1e-3
+    assert any("f(x_k) - f* <= eps" in a for a in res.assumptions)
+    with pytest.raises(InputError, match=r"^target: 'gradient' is unknown"):
+        register_method("gap_unit2", step=unit, schedule={"eta": 0.5}, target="gradient")

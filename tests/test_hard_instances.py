@@ -316,9 +316,6 @@ def _prefix_iterates(prob, method, K, seed=0):
             out = kernels.run_spider(prob.kind, prob.P, prob.v, prob.n, code, res.noise_level,
                                      q, S1, S2, False, spec.rule, p, x0, 1e-9, k, 0, 1, rng,
                                      ckpts, spec.anchor)  # fmt: skip
-        elif spec.family == "accelerated":
-            out = kernels.run_accelerated(prob.kind, prob.P, prob.v, prob.n, spec.rule, p, x0,
-                                          1e-9, k, 0, 1, ckpts)  # fmt: skip
         else:
             out = kernels.run_single(prob.kind, prob.P, prob.v, prob.n, code, res.noise_level,
                                      1, spec.rule, p, x0, 1e-9, k, 0, 1, rng, ckpts,

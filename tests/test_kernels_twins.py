@@ -321,6 +321,7 @@ CASES = [
     Case("exp2", "stm_max", "not reached", eps=1e-6, max_iter=300, kw={"probe_every": 4}),
     Case("phase", "stm_max", "reached", eps=1e-3),
     Case("cosh2", "stm_max", "diverged", kw={"overrides": {"nu": 100.0}}),
+    Case("cosh2", "stm_max", "diverged", kw={"overrides": {"nu": 1e-320}}),  # h = 0
     Case("logistic3", "gd_ps", "reached"),
     Case("cosh2", "gd_ps", "reached", eps=1e-3),
     Case("poly6", "gd_ps", "reached", eps=1e-3),

@@ -526,7 +526,8 @@ def run_accelerated(
     """Similar triangles (Nesterov): G = max(G, 1/rule(||grad f(y_k)||)),
     a = (1 + sqrt(1 + 4 G A))/(2 G); x = (A y + a z)/(A + a); z -= a grad f(x);
     y = (A y + a z)/(A + a); A += a. One exact gradient per step, at x; the measured
-    iterate is y_k, probed every iteration; ``clipped`` counts the steps where G grew."""
+    iterate is y_k, probed every iteration; ``clipped`` counts the steps k >= 1 where G grew;
+    a step h that is not finite and positive is "diverged"."""
     y = np.array(x0, dtype=float)
     z = y.copy()
     log = _Log(ckpts)
@@ -547,8 +548,11 @@ def run_accelerated(
         if stop:
             break
         h, _ = step_size(rule, p, gn)
+        if not (h > 0 and math.isfinite(1.0 / h)):
+            status = DIVERGED
+            break
         if 1.0 / h > big_g:
-            big_g, grown = 1.0 / h, grown + 1
+            big_g, grown = 1.0 / h, grown + (k > 0)
         a = (1.0 + math.sqrt(1.0 + 4.0 * big_g * big_a)) / (2.0 * big_g)
         x = (big_a * y + a * z) / (big_a + a)
         est = grad(kind, P, v, x)

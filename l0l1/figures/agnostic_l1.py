@@ -199,7 +199,7 @@ def plot_agnostic_L1(records, out_dir="figures", name=NAME) -> Figure:
         "at T = 1000. The agnostic step eta = T^-3/4 ignores L1, and the path to the "
         "minimum shortens like log(a)/a, so its calls fall with L1: the first-hit measure "
         "shows no exponential cost. Tuned NSGD-M's eta ~ 1/L1 keeps its calls nearly flat. "
-        "Right: the final gradient at T = 100. Once L1 eta > ~2, the agnostic method "
+        "Right: the final gradient at T = 100. Once L1 eta > ~1, the agnostic method "
         "overshoots the minimum by several steps of fixed length before its momentum turns, "
         "and its gradient grows exponentially in L1 (Hübler et al.: an exponential factor "
         "in L1 is unavoidable for untuned schemes); below that threshold it is flat, so "

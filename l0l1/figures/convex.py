@@ -79,7 +79,8 @@ def holds(method: str, slope: float, rate: float) -> bool:
 
 
 def measured_vs_theory(summary: dict):
-    """The slopes against exponent 1, and every GD-PS run within its derived bound."""
+    """The slopes against their exponents (:data:`RATES`), and every GD-PS run within its
+    derived bound."""
     checks = summary.get("facts", {}).get(NAME, {}).get("bound_checks", [])
     return slopes(summary, NAME, holds) + [
         (f"GD-PS bound, {c['problem']}, eps = {c['eps']:g}", c["iterations"], c["bound"],

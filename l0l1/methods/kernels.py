@@ -1,6 +1,7 @@
-"""The Numba kernels: one loop for single-estimator methods, one for SPIDER (THEORY T3-T6).
+"""The Numba kernels: loops for single-estimator methods, for SPIDER and for the accelerated
+(similar-triangles) method (THEORY T3-T6).
 
-Both loops follow the measurement rules of T6:
+The loops follow the measurement rules of T6:
 - the hitting time is the first k with ||grad f(x_k)|| <= eps, probed with the exact
   gradient, which the method never sees and which is not counted as an oracle call (with
   ``f_star`` given: the first k with f(x_k) - f* <= eps, the convex measure, probed alike);
@@ -533,8 +534,10 @@ def run_accelerated(
     A_{k+1} = A_k + a_{k+1}; x_{k+1} = (A_k y_k + a_{k+1} z_k)/A_{k+1};
     z_{k+1} = z_k - a_{k+1} grad f(x_{k+1}); y_{k+1} = (A_k y_k + a_{k+1} z_{k+1})/A_{k+1}.
     One gradient (max(n, 1) calls) per iteration, at x_{k+1}; the measured iterate is y_k
-    (T6, probed every iteration). Trace: the estimator is ||grad f(x_{k+1})||, the step length
-    ||y_{k+1} - y_k||; ``clipped`` counts the steps whose G grew. Returns a KernelResult.
+    (T6, probed every iteration whatever ``probe_every``). Trace: the estimator is
+    ||grad f(x_{k+1})||, the step length ||y_{k+1} - y_k||; ``clipped`` counts the steps
+    k >= 1 whose G grew. A rule step h that is not finite and positive ends the run as
+    "diverged" at k. Returns a KernelResult.
     """
     return KernelResult(*_quiet(
         _accelerated_loop,
@@ -580,9 +583,12 @@ def _accelerated_loop(
             break
         calls_k = calls
         h, _ = step_size(rule, p, gn)
+        if not (h > 0.0 and 1.0 / h < math.inf):  # no finite positive 1/h: no step exists
+            status = DIVERGED
+            break
         if 1.0 / h > big_g:
+            n_grown += k > 0  # G_1 is the first reading, not a growth
             big_g = 1.0 / h
-            n_grown += 1
         a = (1.0 + math.sqrt(1.0 + 4.0 * big_g * big_a)) / (2.0 * big_g)
         a_next = big_a + a
         for j in range(d):

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from l0l1.methods import steps
 from l0l1.validate import InputError, did_you_mean
 
+TARGETS = ("grad", "gap")  # the hitting tests of T6
 ESTIMATORS = ("exact", "sample", "spider", "accelerated")  # -> (family, stochastic) below
 _FAMILY = {"exact": ("single", False), "sample": ("single", True), "spider": ("spider", True),
            "accelerated": ("accelerated", False)}  # fmt: skip
@@ -415,6 +416,7 @@ def register_method(
     label: str | None = None,
     source: str = "user",
     needs_positive_L0: bool = False,
+    target: str = "grad",
     replace: bool = False,
 ) -> MethodSpec:
     """Register a method whose step rule is your jitted ``step(p, g) -> (h, clipped)``.
@@ -427,11 +429,13 @@ def register_method(
     (the similar-triangles loop of :func:`l0l1.methods.kernels.run_accelerated`, where
     1/h is the local smoothness G_k).
     ``schedule``: a dict name -> value, where a value is a number, a SymPy expression in
-    the symbols of :mod:`l0l1.theory` (L0, L1, Delta, M, eps, sigma, tau, n, n0, T), or a
+    the symbols of :mod:`l0l1.theory` (L0, L1, Delta, M, eps, sigma, tau, n, n0, T, R), or a
     function of the run's :class:`l0l1.schedules.Inputs`; the dict's order is the layout
     of ``p``. Or a function ``(inputs, finite) -> dict``, with the layout in ``params``.
     ``bound``: the iterations the theory promises (SymPy expression or function of the
-    inputs), or None. After registration the method runs in ``run``, sweeps, fits and
+    inputs), or None. ``target``: the hitting test (T6), "grad" (||grad f|| <= eps) or
+    "gap" (f - f* <= eps, for convex results; the schedule may read ``f_star`` and ``R``).
+    After registration the method runs in ``run``, sweeps, fits and
     figures like a built-in one (in this process; a sweep imports the module that
     registers it, see the ``module:function`` entry points).
     """
@@ -442,6 +446,7 @@ def register_method(
     spec = method_spec(
         name, step, schedule=schedule, params=params, estimator=estimator, bound=bound,
         bound_text=bound_text, label=label, source=source, needs_positive_L0=needs_positive_L0,
+        target=target,
     )  # fmt: skip
     if name in METHODS and not replace and METHODS[name].code_key != spec.code_key:
         raise InputError(
@@ -465,10 +470,14 @@ def method_spec(
     source: str = "user",
     needs_positive_L0: bool = False,
     builtin: bool = False,
+    target: str = "grad",
 ) -> MethodSpec:
     """The MethodSpec that :func:`register_method` registers (validated, step compiled)."""
     from l0l1 import usercode
 
+    if target not in TARGETS:
+        hint = did_you_mean(target, TARGETS)
+        raise InputError(f"target: {target!r} is unknown{hint}; allowed: {', '.join(TARGETS)}")
     if estimator not in ESTIMATORS:
         hint = did_you_mean(estimator, ESTIMATORS)
         raise InputError(
@@ -481,14 +490,16 @@ def method_spec(
     fn = usercode.as_jitted(step, "step")
     _check_step(fn, len(layout))
     rule = usercode.JitCode("rule", {"step": fn})
+    gap = ("target", target) if target != "grad" else ()  # keys of "grad" methods unchanged
     code_key = usercode.object_hash(
-        (rule.key, estimator, layout, schedule, params, bound, bound_text, needs_positive_L0)
-    )
+        (rule.key, estimator, layout, schedule, params, bound, bound_text, needs_positive_L0,
+         *gap)
+    )  # fmt: skip
     spec = MethodSpec(
         name=name, family=family, rule=rule, param_names=layout, stochastic=stochastic,
         source=source, label=label or name, schedule=sched, bound=_expression(bound, "bound"),
         bound_text=bound_text, needs_positive_L0=needs_positive_L0, builtin=builtin,
-        code_key="" if builtin else code_key,
+        code_key="" if builtin else code_key, target=target,
     )  # fmt: skip
     return spec
 

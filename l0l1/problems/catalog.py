@@ -161,7 +161,8 @@ def _poly_twin(problem: Problem) -> Problem:
 
 
 def default_x0(problem: Problem) -> np.ndarray:
-    """A default start: 2 per coordinate for polynomials, 3 for cosh/logcosh, 1 for exp,
+    """A default start: 2 per coordinate for polynomials, 3 for logcosh and 3/a for the
+    scaled cosh (3 for cosh itself), 1 for exp,
     0 for logistic, a seeded random point at distance ~1.5 from 0 for phase retrieval, 0 for
     the zero chains and f'(x0) = 100 for the Z20 bowl."""
     d = problem.dim
@@ -178,4 +179,5 @@ def default_x0(problem: Problem) -> np.ndarray:
         rng = np.random.default_rng(problem.spec.get("seed", 0) + 2)
         return 1.5 * rng.standard_normal(d) / np.sqrt(d)
     start = {KIND_POLY: 2.0, KIND_EXP: 1.0, KIND_COSH: 3.0, KIND_LOGCOSH: 3.0, KIND_LOGISTIC: 0.0}
-    return np.full(d, start[problem.kind])
+    scale = problem.P[0, 0] if problem.kind == KIND_COSH else 1.0  # cosh(a x): a x0 = 3
+    return np.full(d, start[problem.kind] / scale)

@@ -33,7 +33,8 @@ def reference_distance(problem: Problem, x0: np.ndarray, eps: float) -> float:
     if kind in (KIND_COSH, KIND_LOGCOSH):  # minimizer 0
         return float(np.linalg.norm(x0)) * _OUT
     if kind == KIND_EXP:  # sum e^(u_j) <= d e^(log(eps/(4d))) = eps/4
-        cap = math.log(_SAFE * eps / (4.0 * problem.dim))
+        level = _SAFE * eps / (4.0 * problem.dim)
+        cap = math.log(level) if level > 0.0 else -math.inf  # eps below the float range
         return float(np.linalg.norm(x0 - np.minimum(x0, cap))) * _OUT
     if kind == KIND_LOGISTIC:  # log(1 + e^(-t)) <= eps/4 for t >= s
         a = problem.P[0]

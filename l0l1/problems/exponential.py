@@ -140,11 +140,13 @@ def start_constants(problem: Problem, x0: np.ndarray) -> StartConstants:
     if problem.kind == KIND_EXP:
         m = c  # ||e^x||_2 <= ||e^x||_1 = f(x)
     elif problem.kind == KIND_COSH:
-        # u_j = cosh(a x_j) >= 1 with sum u_j <= a^2 c: max sum sinh^2(a x_j)/a^2 =
-        # (sum u_j^2 - d)/a^2 (convex in u) is at a vertex, u = (a^2 c - d + 1, 1, ..., 1).
+        # u_j = cosh(a x_j) >= 1 with sum (u_j - 1) <= S = a^2 Delta: max sum sinh^2(a x_j)/a^2
+        # = (sum u_j^2 - d)/a^2 (convex in u) is at a vertex, u = (1 + S, 1, ..., 1). S is
+        # summed as 2 sinh^2(a x_j/2) = cosh(a x_j) - 1, free of cancellation near 0.
         a = float(problem.P[0, 0])
-        a2 = a * a
-        m = math.sqrt(max((a2 * c - d + 1.0) ** 2 - 1.0, 0.0)) / a
+        S = float(np.sum(2.0 * np.sinh(a * np.asarray(x0) / 2.0) ** 2))
+        delta = S / (a * a)
+        m = math.sqrt(S * (S + 2.0)) / a
     elif problem.kind == KIND_LOGCOSH:
         # log cosh x_j <= c gives tanh^2 x_j <= 1 - e^{-2c}.
         m = math.sqrt(d * -math.expm1(-2.0 * c))
