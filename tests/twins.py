@@ -344,6 +344,15 @@ class _Log:
         return out
 
 
+def _hit(kind, P, v, x, gn, eps, f_star):
+    """T6's test at a probed x: DIVERGED when ||grad f|| is not finite, REACHED when
+    ||grad f|| <= eps (or f(x) - f_star <= eps when f_star is a number), else NOT_REACHED."""
+    if not math.isfinite(gn):
+        return DIVERGED
+    measure = gn if math.isnan(f_star) else value(kind, P, v, x) - f_star
+    return REACHED if measure <= eps else NOT_REACHED
+
+
 def _loop(
     kind, P, v, x0, eps, max_iter, max_calls, probe_every, ckpts, probe_always, step,
     f_star=math.nan,
@@ -363,12 +372,9 @@ def _loop(
             gn = _gnorm(grad(kind, P, v, x))
         # The hitting test: on the probe grid, and at a stop iterate that a checkpoint probed.
         if on_grid or (stop and at_ckpt):
-            if not math.isfinite(gn):
-                status = DIVERGED
-                break
-            measure = gn if math.isnan(f_star) else value(kind, P, v, x) - f_star
-            if measure <= eps:
-                status, calls_at_hit = REACHED, calls
+            status = _hit(kind, P, v, x, gn, eps, f_star)
+            if status != NOT_REACHED:
+                calls_at_hit = calls if status == REACHED else -1
                 break
         if stop:
             break
@@ -538,12 +544,9 @@ def run_accelerated(
     while True:
         stop = k >= max_iter or (max_calls > 0 and calls >= max_calls)
         gn = _gnorm(grad(kind, P, v, y))
-        if not math.isfinite(gn):
-            status = DIVERGED
-            break
-        measure = gn if math.isnan(f_star) else value(kind, P, v, y) - f_star
-        if measure <= eps:
-            status, calls_at_hit = REACHED, calls
+        status = _hit(kind, P, v, y, gn, eps, f_star)
+        if status != NOT_REACHED:
+            calls_at_hit = calls if status == REACHED else -1
             break
         if stop:
             break

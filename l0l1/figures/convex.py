@@ -10,6 +10,8 @@ run is also checked against T3's derived bound 16(e-2) L0 R^2/eps + 128(e-2)^2 L
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from l0l1.figures.draw import NAMES, groups, rate_panels
 from l0l1.figures.spec import FigureSpec, pick, slopes
 
@@ -70,7 +72,7 @@ def draw(data: dict, out, scale: str):
             "accelerated eps^-1/2 where (L0,L1)-GD follows eps^-1."
         ), notes=notes,
     )  # fmt: skip
-    return type(fig)(fig.name, fig.paths, fig.fits, fig.notes, {"bound_checks": checks})
+    return replace(fig, facts={"bound_checks": checks})
 
 
 def holds(method: str, slope: float, rate: float) -> bool:
