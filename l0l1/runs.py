@@ -50,6 +50,8 @@ class RunResult:
 
     ``iterations`` is where the run stopped: the hitting iteration when reached, the
     budget when not reached, the first non-finite iterate when diverged.
+    ``oracle_calls`` counts every call the method made (T6): ``value_calls`` of them asked
+    for f, the rest (``gradient_calls``) for gradients or stochastic samples.
     ``trace`` rows: iteration, oracle calls, f, ||grad f||, estimator norm, step length.
     """
 
@@ -59,6 +61,7 @@ class RunResult:
     iterations: int
     oracle_calls: int
     oracle_calls_at_hit: int | None
+    value_calls: int
     f_value: float
     grad_norm: float
     eps: float
@@ -82,6 +85,11 @@ class RunResult:
     assumptions: tuple[str, ...]
     trace: np.ndarray
     x: np.ndarray
+
+    @property
+    def gradient_calls(self) -> int:
+        """The gradient-type calls (gradients, samples, component gradients)."""
+        return self.oracle_calls - self.value_calls
 
     @property
     def hit_iteration(self) -> int | None:
@@ -186,12 +194,12 @@ def run(
             max_iter, max_calls, probe_every, ckpts, f_star,
         )  # fmt: skip
     else:
-        from l0l1.methods.kernels import run_single
+        from l0l1.methods.driver import run_algorithm
 
-        out = run_single(
+        out = run_algorithm(
             problem.kernel_kind, problem.P, problem.v, problem.n, kernel_oracle, level, batch,
-            spec.rule, sched.p, x0, eps, max_iter, max_calls, probe_every, rng, ckpts,
-            sched.direction, sched.dp, f_star,
+            spec.algorithm, sched.p, x0, eps, max_iter, max_calls, probe_every, rng, ckpts,
+            f_star,
         )  # fmt: skip
     if spec.target == "gap":
         noise_notes += (f"hitting test f(x_k) - f* <= eps (T6, convex measure), f* = {f_star:g}",)
@@ -252,6 +260,7 @@ def _result(problem, spec, start, sched, out, eps, seed, oracle, level, notes) -
         iterations=int(k),
         oracle_calls=int(calls),
         oracle_calls_at_hit=int(out.calls_at_hit) if status == "reached" else None,
+        value_calls=int(out.value_calls),
         f_value=problem.value(x) if finite_x else math.nan,
         grad_norm=float(trace[-1, 3]),
         eps=eps,

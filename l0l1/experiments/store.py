@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 
 from l0l1.validate import InputError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: value_calls (function-value calls, part of oracle_calls)
 
 # (column, kind): inputs (the Task), then outputs (the problem instance's name, its
 # finite-sum size n (0: not a finite sum) and dimension, then RunResult.to_dict() with
@@ -36,7 +36,8 @@ COLUMNS = (
     ("max_calls", "int"), ("checkpoints", "int"),
     ("instance", "text"), ("n", "int"), ("dim", "int"), ("status", "text"),
     ("iterations", "int"),
-    ("oracle_calls", "int"), ("oracle_calls_at_hit", "int"), ("hit_iteration", "int"),
+    ("oracle_calls", "int"), ("oracle_calls_at_hit", "int"), ("value_calls", "int"),
+    ("hit_iteration", "int"),
     ("f_value", "real"), ("grad_norm", "real"), ("L0", "real"), ("L1", "real"),
     ("constants_certified", "bool"), ("constants_how", "text"), ("Delta", "real"),
     ("M", "real"), ("start_certified", "bool"), ("oracle", "text"), ("oracle_level", "real"),
@@ -132,7 +133,7 @@ class Store:
             raise StoreError(
                 f"store: {self.path!r} has store schema {version}, written by "
                 f"{self._writers()}; this l0l1 ({_version()}) uses schema {SCHEMA_VERSION}; "
-                "allowed: a store of schema 1 (or that l0l1 version), or a new file"
+                f"allowed: a store of schema {SCHEMA_VERSION} (or that l0l1 version), or a new file"
             )
         with self._errors("read"):
             columns = {row[1] for row in self.conn.execute("PRAGMA table_info(runs)")}

@@ -42,7 +42,8 @@ from numba.core.errors import NumbaIRAssumptionWarning
 
 from l0l1 import jitcache, jitstatic, usercode
 from l0l1.jitstatic import Static, static_value
-from l0l1.methods import steps
+from l0l1.methods import algorithm, steps
+from l0l1.methods.algorithm import norm as _norm
 from l0l1.methods.steps import step_size
 from l0l1.problems import chain, evaluate, kinds, oracles
 from l0l1.problems.evaluate import grad_into, is_kind, problem_id, value
@@ -59,7 +60,7 @@ from l0l1.problems.oracles import (
 
 jitcache.depends(
     __file__,
-    *(m.__file__ for m in (jitstatic, usercode, steps, kinds, chain, evaluate, oracles)),
+    *(m.__file__ for m in (jitstatic, usercode, algorithm, steps, kinds, chain, evaluate, oracles)),
 )
 
 REACHED = 0
@@ -74,7 +75,7 @@ class KernelResult(NamedTuple):
     :data:`STATUS_NAMES`; ``iterations`` run; ``calls_at_hit`` (-1 unless reached) and
     ``calls`` in total; ``clipped`` steps; ``gmax`` the largest estimator norm; the last
     iterate ``x``; ``trace`` rows (k, calls, f, ||grad f||, ||estimator||, step length) of which
-    the first ``rows`` are filled."""
+    the first ``rows`` are filled; ``value_calls`` the function-value part of ``calls``."""
 
     status: int
     iterations: int
@@ -85,54 +86,10 @@ class KernelResult(NamedTuple):
     x: np.ndarray
     trace: np.ndarray
     rows: int
+    value_calls: int = 0
 
 
 TRACE_COLUMNS = ("iteration", "oracle_calls", "f", "grad_norm", "estimator_norm", "step_length")
-
-
-@njit(cache=True, inline="always")
-def _sumsq(a):
-    """sum a_j^2 with eight partial sums (j mod 8), combined pairwise at the end."""
-    n = a.shape[0]
-    s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
-    m = n - n % 8
-    for j in range(0, m, 8):
-        s0 += a[j] * a[j]
-        s1 += a[j + 1] * a[j + 1]
-        s2 += a[j + 2] * a[j + 2]
-        s3 += a[j + 3] * a[j + 3]
-        s4 += a[j + 4] * a[j + 4]
-        s5 += a[j + 5] * a[j + 5]
-        s6 += a[j + 6] * a[j + 6]
-        s7 += a[j + 7] * a[j + 7]
-    for j in range(m, n):
-        s0 += a[j] * a[j]
-    return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
-
-
-@njit(cache=True, inline="always")
-def _norm(a):
-    """Euclidean norm that stays finite for finite vectors (rescales when squares overflow)."""
-    acc = _sumsq(a)
-    if math.isfinite(acc):
-        return math.sqrt(acc)
-    return _norm_rescaled(a, acc)
-
-
-@njit(cache=True)
-def _norm_rescaled(a, acc):
-    """:func:`_norm` when the sum of squares ``acc`` is not finite."""
-    if acc != acc:  # a NaN entry
-        return math.nan
-    scale = 0.0
-    for t in a:
-        scale = max(scale, abs(t))
-    if math.isinf(scale):
-        return math.inf
-    acc = 0.0
-    for t in a:
-        acc += (t / scale) ** 2
-    return scale * math.sqrt(acc)
 
 
 @njit(cache=True, inline="always")
