@@ -194,16 +194,32 @@ def run(
             max_iter, max_calls, probe_every, ckpts, f_star,
         )  # fmt: skip
     else:
-        from l0l1.methods.driver import run_algorithm
-
-        out = run_algorithm(
-            problem.kernel_kind, problem.P, problem.v, problem.n, kernel_oracle, level, batch,
-            spec.algorithm, sched.p, x0, eps, max_iter, max_calls, probe_every, rng, ckpts,
-            f_star,
+        out = _run_algorithm(
+            spec, problem.kernel_kind, problem.P, problem.v, problem.n, kernel_oracle, level,
+            batch, spec.algorithm, sched.p, x0, eps, max_iter, max_calls, probe_every, rng,
+            ckpts, f_star,
         )  # fmt: skip
     if spec.target == "gap":
         noise_notes += (f"hitting test f(x_k) - f* <= eps (T6, convex measure), f* = {f_star:g}",)
     return _result(problem, spec, start, sched, out, eps, seed, oracle, level, noise_notes)
+
+
+def _run_algorithm(spec: MethodSpec, *args):
+    """The T6 driver around the method's algorithm; a user algorithm that Numba cannot
+    compile gets a one-line error naming it."""
+    from numba.core.errors import NumbaError
+
+    from l0l1.methods.driver import run_algorithm
+    from l0l1.problems.user import numba_first_line
+
+    try:
+        return run_algorithm(*args)
+    except NumbaError as err:
+        if spec.builtin:
+            raise
+        raise ValueError(
+            f"method: Numba cannot compile {spec.name}'s algorithm: {numba_first_line(err)}"
+        ) from None
 
 
 def _target_f_star(problem: Problem, spec: MethodSpec) -> float:

@@ -6,6 +6,11 @@ only arrays and scalars, so the kernels in :mod:`l0l1.methods` can inline them.
 KIND_COSH is the scaled cosh sum_j cosh(a x_j)/a^2 with a = P[0, 0] (a = 1: cosh x; the
 products and quotients by a = 1 are exact, so its bits are those of the plain formula).
 
+Each kind's value, gradient and component gradient are also functions of their own
+(``FORMULAS``): given ``Static(kind)`` (:mod:`l0l1.jitstatic`), the door below compiles
+that kind's formulas alone, as calls that LLVM inlines where it pays (the T6 driver,
+:mod:`l0l1.methods.driver`); given a plain integer, the switch (the older loops).
+
 User problems (``Problem.from_functions``): ``kind`` is a :class:`l0l1.usercode.JitCode`
 token. The kernels call the generic ``value``, ``grad_into`` and ``component_grad_into``,
 which Numba resolves at compile time from the type of ``kind`` (``@overload``): the
@@ -121,7 +126,7 @@ def _pop_moment(d):
 # --- one value and one gradient per kind: the switches below and the typed door pick them ---
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _value_poly(P, v, x):
     s = 0.0
     for j in range(x.shape[0]):
@@ -129,36 +134,36 @@ def _value_poly(P, v, x):
     return s
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _grad_poly(P, v, x, out):
     _poly_grad_into(P, x, out)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _value_exp(P, v, x):
     return np.sum(np.exp(x))
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _grad_exp(P, v, x, out):
     for j in range(x.shape[0]):
         out[j] = math.exp(x[j])
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _value_cosh(P, v, x):  # P[0, 0] = a; at a = 1 the products and quotients are exact
     a = P[0, 0]
     return np.sum(np.cosh(a * x)) / (a * a)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _grad_cosh(P, v, x, out):
     a = P[0, 0]
     for j in range(x.shape[0]):
         out[j] = math.sinh(a * x[j]) / a
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _value_logcosh(P, v, x):
     s = 0.0
     for j in range(x.shape[0]):
@@ -166,25 +171,25 @@ def _value_logcosh(P, v, x):
     return s
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _grad_logcosh(P, v, x, out):
     for j in range(x.shape[0]):
         out[j] = math.tanh(x[j])
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _value_logistic(P, v, x):
     return _log1pexp(-_row_dot(P, 0, x))
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _grad_logistic(P, v, x, out):
     w = -_sigmoid(-_row_dot(P, 0, x))
     for j in range(x.shape[0]):
         out[j] = w * P[0, j]
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _value_phase(P, v, x):
     m = P.shape[0]
     s = 0.0
@@ -195,7 +200,7 @@ def _value_phase(P, v, x):
     return s / (4.0 * m)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _grad_phase(P, v, x, out):
     m = P.shape[0]
     d = x.shape[0]
@@ -207,7 +212,7 @@ def _grad_phase(P, v, x, out):
             out[j] += w * P[r, j]
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _value_phase_pop(P, v, x):
     c = _pop_moment(x.shape[0])
     z = P[0]
@@ -219,7 +224,7 @@ def _value_phase_pop(P, v, x):
     )
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _grad_phase_pop(P, v, x, out):
     c = _pop_moment(x.shape[0])
     z = P[0]
@@ -230,27 +235,27 @@ def _grad_phase_pop(P, v, x, out):
         out[j] = c * ((3.0 * xx - zz) * x[j] - 2.0 * xz * z[j])
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _value_chain(P, v, x):
     return chain.scaled_value(v, x)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _grad_chain(P, v, x, out):
     chain.scaled_grad_into(v, x, out)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _value_bowl(P, v, x):
     return chain.bowl_value(v, x)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _grad_bowl(P, v, x, out):
     chain.bowl_grad_into(v, x, out)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _component_phase(P, v, i, x, out):
     t = _row_dot(P, i, x)
     w = (t * t - v[i]) * t
@@ -258,22 +263,22 @@ def _component_phase(P, v, i, x, out):
         out[j] = w * P[i, j]
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _component_chain_sum(P, v, i, x, out):
     chain.sum_component_grad_into(P, v, i, x, out)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _no_value(P, v, x):
     return np.nan
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _no_grad(P, v, x, out):
     out[:] = np.nan
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _no_component(P, v, i, x, out):
     out[:] = np.nan
 
@@ -416,7 +421,9 @@ def _user(kind, role="problem"):
 
 
 def _formula(kind, slot: int):
-    """For a ``Static(kind)`` argument: that kind's formula alone (T2), else None."""
+    """For a ``Static(kind)`` argument: that kind's formula alone (T2), else None. A call,
+    not inlined into the caller's Numba IR: LLVM inlines it where it pays, and a kernel
+    compiles in a third of the time (benchmarks/README.md)."""
     if isinstance(kind, StaticType):
         return FORMULAS.get(kind.value, (_no_value, _no_grad, _no_component))[slot]
     return None
