@@ -14,7 +14,9 @@ from l0l1.problems.catalog import make_problem
 from l0l1.validate import InputError
 
 GRID = np.array([0.25, 0.5, 1.0, 2.0, 4.0])  # x^4's maximisers 2/L1 lie in [0.5, 8]
-ROUNDING = 1e-9  # the most an estimate may exceed an exact value (Hessian rounding)
+# The most an estimate may exceed an exact value: each value is rounded up by its accuracy,
+# 1e-8 (h + L1 g) with central differences (h + L1 g is 5 L0 at x^4's maximiser).
+ROUNDING = 1e-6
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +92,7 @@ def test_quartic_fits_on_the_default_grid(quartic):
 def test_trajectory_points_are_included(quartic):
     """points= are sampled as given: x = 8 is outside the ball, and is the maximiser at 1/4."""
     alone = estimate_constants(quartic, region=0.5, L1_grid=[0.25], samples=200)
-    assert alone.L0[0] <= 12 * 4.0**2 - 4 * 0.25 * 4.0**3 + 1e-6  # |x| <= 4 gives <= 128
+    assert alone.L0[0] <= (12 * 4.0**2 - 4 * 0.25 * 4.0**3) * (1 + ROUNDING)  # |x| <= 4: 128
     more = estimate_constants(quartic, region=0.5, L1_grid=[0.25], samples=200, points=[[8.0]])
     assert more.L0[0] == pytest.approx(256.0, rel=ROUNDING)
     assert more.argmax[0, 0] == 8.0
@@ -177,7 +179,7 @@ def test_exp_x_squared_fits_on_a_sublevel_set(exp_x2):
     est = estimate_constants(exp_x2, x0=[2.0], L1_grid=[1.0], samples=1000)
     assert est.fits
     exact = (2 + 4 * 4.0 - 2 * 2.0) * math.exp(4.0)  # (f'' - f')(2), increasing on [0, 2]
-    assert 0.99 * exact <= est.L0[0] <= exact * (1 + 1e-12)
+    assert 0.99 * exact <= est.L0[0] <= exact * (1 + 1e-11)  # hvp: rounded up by 1e-12 (h + g)
 
 
 # --- power iteration against eigvalsh -------------------------------------------------------
