@@ -34,7 +34,7 @@ otherwise. ``statement`` says all of this in words.
     >>> from l0l1.problems.catalog import make_problem
     >>> est = estimate_constants(make_problem("polynomial", coeffs=[0, 0, 0, 0, 1]),
     ...                          region=(-5.0, 5.0), L1_grid=[1.0, 2.0], samples=500)
-    >>> est.status, est.fits, [round(float(v), 1) for v in est.L0], list(est.established)
+    >>> est.status, est.fits, [round(float(v), 1) for v in est.L0], est.established.tolist()
     ('estimated', True, [16.0, 4.0], [True, True])
     >>> est.pair(1.0).certified
     False
