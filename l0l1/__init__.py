@@ -9,6 +9,7 @@ problem, a kernel, a fit or a figure is first used.
 __version__ = "0.1.0"
 __all__ = [
     "Problem",
+    "check_constants",
     "estimate_constants",
     "make_problem",
     "register_method",
@@ -18,6 +19,10 @@ __all__ = [
 
 
 def __getattr__(name):
+    if name == "check_constants":
+        from l0l1.audit import check_constants
+
+        return check_constants
     if name == "estimate_constants":
         from l0l1.estimate import estimate_constants
 

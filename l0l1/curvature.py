@@ -43,11 +43,12 @@ def hvp_route(problem, hessian):
     return None if hessian == "differences" else problem.hvp
 
 
-def product(problem, x: np.ndarray, u: np.ndarray, hvp) -> np.ndarray:
-    """hess f(x) u (an hvp, or a central difference of grad f)."""
+def product(problem, x: np.ndarray, u: np.ndarray, hvp, step: float = 1.0) -> np.ndarray:
+    """hess f(x) u (an hvp, or a central difference of grad f with ``step`` times the
+    default step)."""
     if hvp is not None:
         return hvp(x, u)
-    h = FD_STEP * max(1.0, float(np.linalg.norm(x)))
+    h = step * FD_STEP * max(1.0, float(np.linalg.norm(x)))
     return (problem.grad(x + h * u) - problem.grad(x - h * u)) / (2.0 * h)
 
 
@@ -93,15 +94,16 @@ def norms(problem, pts, hvp, rng, iters, tol) -> tuple[np.ndarray, np.ndarray]:
     return h, g
 
 
-def full_hessian(problem, x: np.ndarray, hvp) -> np.ndarray:
-    """The symmetrized Hessian (H + H^T)/2 from ``dim`` products."""
+def full_hessian(problem, x: np.ndarray, hvp, step: float = 1.0) -> np.ndarray:
+    """The symmetrized Hessian (H + H^T)/2 from ``dim`` products (differences: ``step``
+    times the default step)."""
     d = x.shape[0]
     cols = np.empty((d, d))
     with np.errstate(all="ignore"):
         for j in range(d):
             e = np.zeros(d)
             e[j] = 1.0
-            cols[:, j] = product(problem, x, e, hvp)
+            cols[:, j] = product(problem, x, e, hvp, step)
     return (cols + cols.T) / 2.0
 
 

@@ -258,7 +258,8 @@ def estimate_constants(
     if start is not None:
         probe.at(start)
     searched = starts > 0 and steps > 0
-    found = _search(probe, base, radii, start, grid, starts, steps) if searched else None
+    accuracy = ACCURACY["hvp" if hvp is not None else "differences"]
+    found = _search(probe, base, radii, start, grid, starts, steps, accuracy) if searched else None
     X, hs, gs = probe.arrays()
     scale_of = _scale_index(base, radii, X)
     if len(extra):
@@ -276,7 +277,6 @@ def estimate_constants(
             f"region: {_describe(base, radii[-1], start)} gave no point where grad f and "
             "hess f are finite; allowed: a region (and x0) where f is finite"
         )
-    accuracy = ACCURACY["hvp" if hvp is not None else "differences"]
     vals = _excess(hs, gs, grid, accuracy)
     rows = np.array([
         np.max(vals[scale_of <= k], axis=0) if np.any(scale_of <= k) else np.zeros(grid.size)
@@ -327,7 +327,7 @@ def estimate_constants(
     )
 
 
-def _search(probe: Probe, base, radii, start, grid, starts: int, steps: int) -> dict:
+def _search(probe: Probe, base, radii, start, grid, starts: int, steps: int, accuracy) -> dict:
     """Rays, descent paths, Newton runs and local ascents (:mod:`l0l1.search`) in the
     largest scale; what was done, in words, and the stationary points found."""
     d = probe.problem.dim
@@ -357,7 +357,7 @@ def _search(probe: Probe, base, radii, start, grid, starts: int, steps: int) -> 
                .astype(int)]  # fmt: skip
     n_asc = n_conv = 0
     for lam in L1s:
-        for p in probe.best(float(lam), starts):
+        for p in probe.best(float(lam), starts, accuracy):
             conv, _ = ascend(
                 probe, p, float(lam), steps, 0.1 * max(float(np.linalg.norm(p - centre)), 0.01 * R)
             )

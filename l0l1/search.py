@@ -72,10 +72,18 @@ class Probe:
         xs = np.array(self.xs).reshape(-1, d)
         return xs, np.array(self.hs, dtype=float), np.array(self.gs, dtype=float)
 
-    def best(self, L1: float, count: int, offset: float = 0.0) -> list[np.ndarray]:
-        """Up to ``count`` distinct logged points with the largest h - L1 g."""
+    def best(self, L1: float, count: int, accuracy: float, L0: float = 0.0) -> list[np.ndarray]:
+        """Up to ``count`` distinct logged points with the largest (h - L1 g - L0) /
+        (h + L1 g + L0) if L0 > 0 (scale-free: the audit's violations), else the largest
+        h - L1 g among those above ``accuracy`` (h + L1 g) (rounding noise never starts)."""
         xs, hs, gs = self.arrays()
-        order = np.argsort(-(hs - L1 * gs - offset), kind="stable")
+        with np.errstate(all="ignore"):
+            if L0 > 0:
+                key = (hs - L1 * gs - L0) / (hs + L1 * gs + L0)
+            else:
+                key = hs - L1 * gs
+                key = np.where(key > accuracy * (hs + L1 * gs), key, 0.0)
+        order = np.argsort(-key, kind="stable")
         out: list[np.ndarray] = []
         for i in order:
             if all(not np.allclose(xs[i], y, rtol=1e-9, atol=1e-12) for y in out):
