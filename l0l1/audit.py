@@ -235,8 +235,8 @@ def _search(probe, centre, R, L0, L1, samples, starts, steps, sublevel: bool) ->
         n_asc += 1
     return (
         f"{n_samples} uniform samples in the balls of radius {R:.4g}/2^k (k = 0..9)"
-        f"{' kept in the sublevel set' if sublevel else ''}; rays along {len(dirs)} directions "
-        f"(eigen-directions of hess f at the centre, the axes, {starts} random) at "
+        f"{' kept in the sublevel set' if sublevel else ''}; rays along {len(dirs)} distinct "
+        f"directions (of: eigen-directions of hess f at the centre, the axes, {starts} random) at "
         f"{RAY_POINTS} radii {R:.4g} 2^(-j/4) ({n_rays} points); descent paths ({steps} steps) "
         f"and Newton runs ({NEWTON_ITERS} steps) from the centre and {len(picks)} samples "
         f"({n_stat} ended at grad f = 0); {n_asc} local ascents of ||hess f|| - L1 ||grad f|| "

@@ -364,8 +364,8 @@ def _search(probe: Probe, base, radii, start, grid, starts: int, steps: int, acc
             n_asc += 1
             n_conv += conv
     text = (
-        f"rays along {len(dirs)} directions (eigen-directions of hess f at the centre, the "
-        f"axes{', random ones' if starts else ''}) at {RAY_POINTS} radii up to {R:.4g} "
+        f"rays along {len(dirs)} distinct directions (of: eigen-directions of hess f at the "
+        f"centre, the axes, {starts} random) at {RAY_POINTS} radii up to {R:.4g} "
         f"({n_ray} points); descent paths from {'x0' if start is not None else 'the centre'} "
         f"and {len(picks)} samples ({steps} steps each) and Newton runs ({NEWTON_ITERS} "
         f"steps) found {len(stationary)} stationary point(s); {n_asc} local ascents of "
