@@ -136,7 +136,8 @@ def descend(probe: Probe, x: np.ndarray, steps: int, length: float) -> np.ndarra
         fx, gv = problem.value(x), problem.grad(x)
     floor = 1e-12 * max(1.0, float(np.linalg.norm(x)))
     for _ in range(steps):
-        g = float(np.linalg.norm(gv))
+        with np.errstate(all="ignore"):
+            g = float(np.linalg.norm(gv))
         if not (math.isfinite(g) and g > 0 and length > floor):
             break
         y = x - length * gv / g
@@ -159,7 +160,7 @@ def newton(probe: Probe, x: np.ndarray, iters: int) -> tuple[np.ndarray, float]:
     problem, d = probe.problem, x.size
     with np.errstate(all="ignore"):
         gv = problem.grad(x)
-    gn = float(np.linalg.norm(gv))
+        gn = float(np.linalg.norm(gv))
     for _ in range(iters):
         if not math.isfinite(gn) or gn == 0.0:
             break
@@ -177,7 +178,7 @@ def newton(probe: Probe, x: np.ndarray, iters: int) -> tuple[np.ndarray, float]:
             y = x + t * step
             with np.errstate(all="ignore"):
                 gy = problem.grad(y)
-            gyn = float(np.linalg.norm(gy))
+                gyn = float(np.linalg.norm(gy))
             if math.isfinite(gyn) and gyn < gn:
                 x, gv, gn, moved = y, gy, gyn, True
                 break
@@ -204,7 +205,8 @@ def ascend(probe: Probe, x: np.ndarray, L1: float, steps: int, length: float) ->
             d = math.copysign(1.0, float(u @ w)) * third(problem, x, u, probe.hvp)
             if L1 > 0 and g > 0:
                 d = d - L1 * product(problem, x, gv / g, probe.hvp)
-        nd = float(np.linalg.norm(d))
+        with np.errstate(all="ignore"):
+            nd = float(np.linalg.norm(d))
         if not (math.isfinite(nd) and nd > 0):
             return False, k
         y = x + length * d / nd

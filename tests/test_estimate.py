@@ -276,3 +276,63 @@ def test_bad_problem_and_pair_inputs(quartic):
         est.pair(-1.0)
     with pytest.raises(InputError, match=r"^x: .*allowed"):
         hessian_norm(quartic, [1.0, 2.0])
+
+
+# --- search, not only sampling; no confidence from thin scales (issue 29 item 1) ------------
+
+
+def _logq_value(x):
+    return np.sum(np.log(1.0 + x**2)) + 0.1 * np.sum(x**4)
+
+
+def _logq_grad(x):
+    return 2.0 * x / (1.0 + x**2) + 0.4 * x**3
+
+
+@pytest.fixture(scope="module")
+def log_quartic():
+    """sum log(1 + x_j^2) + 0.1 sum x_j^4 in d = 5: hess f(0) = 2 I, grad f(0) = 0."""
+    return Problem.from_functions(_logq_value, _logq_grad, dim=5, name="log_quartic")
+
+
+def test_log_quartic_finds_the_minimizer(log_quartic):
+    """The issue's case: sampling alone gave L0 = 0.07 at L1 = 1 (true: >= 2, at x = 0)."""
+    x0 = np.full(5, 3.0)
+    alone = estimate_constants(log_quartic, region=4.0, x0=x0, steps=0)
+    assert alone.L0_at(1.0) < 1.0  # what sampling alone saw (the failure)
+    est = estimate_constants(log_quartic, region=4.0, x0=x0)
+    assert est.L0_at(1.0) >= 2.0  # at or above the frontier: 2 at the minimizer
+    assert est.pair(1.0).L0 >= 2.0
+    assert np.min(np.linalg.norm(est.stationary, axis=1)) < 1e-6  # the minimizer, found
+    # its scales 4 and 8 keep few or no samples: no confidence, and the statement says so
+    assert min(est.samples_by_radius[-2:]) < 50
+    assert est.fits is None and not np.any(est.established)
+    assert "growth test could not run" in est.statement
+    assert "COULD NOT ESTABLISH" in est.statement
+    assert "NOT established" in est.pair(1.0).how
+    assert "stationary point" in est.search
+
+
+def test_thin_scales_never_pass_the_growth_test(quartic):
+    """An empty or thin scale cannot pass (before: kept (.., 0) gave 'rose by 0%, fits')."""
+    thick = estimate_constants(quartic, region=(-10.0, 10.0), L1_grid=GRID, samples=200)
+    assert thick.fits and np.all(thick.established)
+    assert "established by search" in thick.statement
+    thin = estimate_constants(quartic, region=(-10.0, 10.0), L1_grid=GRID, samples=20)
+    assert thin.fits is None and not np.any(thin.established)
+    assert "fewer than 50" in thin.statement and "no probability statement" in thin.confidence
+    np.testing.assert_allclose(thin.L0, thick.L0, rtol=1e-6)  # the search still finds them
+
+
+def test_growth_still_seen_where_the_maximiser_is_outside(quartic):
+    """x^4 at L1 = 0.05: the maximiser 2/L1 = 40 lies beyond the box of scale 4 (|x| <= 20)."""
+    est = estimate_constants(quartic, region=(-2.5, 2.5), L1_grid=[0.05, 1.0], samples=400)
+    assert est.established.tolist() == [False, True]
+    assert "COULD NOT ESTABLISH L0*(L1) for the other L1" in est.statement
+    assert est.L0[1] >= 16.0
+
+
+def test_no_search_is_never_established(quartic):
+    est = estimate_constants(quartic, region=(-10.0, 10.0), L1_grid=GRID, samples=200, steps=0)
+    assert not np.any(est.established)
+    assert "no search" in est.search
