@@ -135,7 +135,8 @@ def check_constants(
     L1 = positive("L1", L1, allow_zero=True)
     d = problem.dim
     centre = np.zeros(d) if x0 is None else _vector("x0", x0, d)
-    if region is not None and (isinstance(region, bool) or not isinstance(region, int | float)):
+    number = int | float | np.integer | np.floating
+    if region is not None and (isinstance(region, bool) or not isinstance(region, number)):
         raise InputError(
             f"region: {_short(region)} is not allowed; allowed: a radius R > 0 (a number) or None"
         )
