@@ -257,6 +257,9 @@ def test_status_is_estimated_never_certified(quartic):
         ({"hessian": "exact"}, "hessian"),
         ({"hessian": "hvp"}, "hessian"),  # the built-in polynomial has no hvp
         ({"power_iters": 0}, "power_iters"),
+        ({"starts": -1}, "starts"),
+        ({"steps": 2.5}, "steps"),
+        ({"min_kept": 0}, "min_kept"),
     ],
 )
 def test_bad_inputs_are_one_line_errors(quartic, kwargs, field):
