@@ -14,7 +14,9 @@ far out along the flattest direction). :class:`Probe` evaluates and logs (||hess
   saddles and maximizers alike;
 * :func:`ascend`: local ascent of phi(x) = ||hess f(x)|| - L1 ||grad f(x)||, whose
   gradient is s D^3 f(x)[v, v] - L1 hess f(x) g/||g|| (v the top eigenvector, s the sign of
-  its eigenvalue), with an adaptive step (doubled on success, halved otherwise).
+  its eigenvalue), with an adaptive step (doubled on success, halved otherwise); a step
+  leaving the set is tried again along the tangent of {f = const} (a maximum on the
+  boundary of a sublevel set).
 
 Every logged value is ||H u|| <= ||H|| from power iteration, so each logged point gives a
 valid lower bound on L0*(L1) (up to the products' rounding): the search can only raise an
@@ -210,6 +212,10 @@ def ascend(probe: Probe, x: np.ndarray, L1: float, steps: int, length: float) ->
         if not (math.isfinite(nd) and nd > 0):
             return False, k
         y = x + length * d / nd
+        if not probe.inside(y) and g > 0:  # along the boundary of {f <= f(x0)} instead
+            t = d - max(float(d @ gv), 0.0) * gv / g**2
+            nt = float(np.linalg.norm(t))
+            y = x + length * t / nt if nt > 0 else y
         new = probe.at(y, u)
         if new is not None and new[0] - L1 * new[1] > val:
             x, (h, g, gv, u) = y, new
