@@ -104,3 +104,43 @@ def test_sigkill_of_a_processes_sweep_leaves_no_worker(tmp_path):
     con.close()
     assert len(keys) == len(set(keys)) == traces == 16
     assert set(keys) == {t.run_key for t in load_spec(spec).tasks()}
+
+
+ORPHAN = """
+import os, sys, time
+from l0l1.experiments import runner
+
+
+def no_prctl(*args, **kwargs):
+    raise OSError("no prctl here")
+
+
+runner.ctypes.CDLL = no_prctl  # only the portable watchdog remains
+ready = sys.argv[1]
+pid = os.fork()
+if pid == 0:
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)  # let the test's pipes close with the parent
+    os.dup2(null, 2)
+    runner.worker_init(os.getppid())
+    open(ready, "w").close()
+    while True:  # a worker between runs, in Python
+        time.sleep(0.05)
+while not os.path.exists(ready):
+    time.sleep(0.01)
+print(pid, flush=True)
+os._exit(0)  # the parent dies without a word
+"""
+
+
+def test_the_portable_watchdog_alone_ends_an_orphan(tmp_path):
+    out = subprocess.run([sys.executable, "-c", ORPHAN, str(tmp_path / "ready")],
+                         capture_output=True, text=True, timeout=120, cwd=ROOT)  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    pid = int(out.stdout.split()[0])
+    deadline = time.monotonic() + 20  # a liveness bound (the watchdog polls every second)
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    if _alive(pid):
+        os.kill(pid, signal.SIGKILL)
+        pytest.fail(f"orphan {pid} outlived its parent")
