@@ -302,6 +302,7 @@ class Plan:
     sweep: str
     seconds_per_call: float
     rows: tuple[dict, ...]
+    notes: tuple[str, ...] = ()
 
     @property
     def runs(self) -> int:
@@ -345,6 +346,7 @@ class Plan:
             f"(cost per oracle call {self.seconds_per_call:.3g} s)"
         )
         lines.append(PREDICTION)
+        lines.extend(f"note: {note}" for note in self.notes)
         return "\n".join(lines)
 
 
@@ -375,7 +377,7 @@ def plan(spec, store_path=None) -> Plan:
             "seed": t.seed, "stored": t.run_key in stored, "predicted_iterations": iters,
             "predicted_calls": calls, "predicted_seconds": seconds, "basis": basis,
         })  # fmt: skip
-    return Plan(sweep.name, per_call, tuple(rows))
+    return Plan(sweep.name, per_call, tuple(rows), sweep.notes())
 
 
 def _calibrate() -> float:

@@ -174,6 +174,20 @@ class Sweep:
                 out.append(Task(index=len(out), run_key=key, **inputs))
         return out
 
+    def notes(self) -> tuple[str, ...]:
+        """What the runs repeat: the seeds of a deterministic method (exact gradients, no
+        random draw) give identical runs. Each seed is still run and stored, as asked."""
+        from l0l1.methods.registry import get_method
+
+        if len(self.seeds) < 2:
+            return ()
+        return tuple(
+            f"methods[{i}] {meth['label']!r} is deterministic: its {len(self.seeds)} seeds "
+            "give identical runs (all run and stored; seeds = 1 runs it once)"
+            for i, meth in enumerate(self.methods)
+            if not get_method(meth["name"]).stochastic
+        )
+
     def check(self) -> None:
         """Build every problem and test every start and oracle, before any run (T6).
 
