@@ -48,6 +48,8 @@ def test_a_sweep_file_naming_os_system_runs_nothing(tmp_path):
     out = _cli(tmp_path, "sweep", str(spec), "--store", "runs.sqlite")
     line = _refused(out, "problems[0].name: 'os:system' is not declared as an l0l1 problem")
     assert "@l0l1.problem" in line and "register_problem" in line
+    doc = (ROOT / "docs" / "bad_input.md").read_text()
+    assert f"`{line.removeprefix('l0l1: error: ')}`" in doc  # the row quotes it
     assert not marker.exists() and not (tmp_path / "runs.sqlite").exists()
 
 
@@ -59,8 +61,8 @@ import numpy as np
 import l0l1
 
 
-def touch(name="CALLED"):
-    Path(name).write_text("called")
+def touch(path="CALLED"):
+    Path(path).write_text("called")
     return l0l1.Problem.from_functions(lambda x: np.sum(x**2), lambda x: 2 * x, dim=1,
                                        constants=(2.0, 0.0), f_star=0.0)
 
@@ -90,7 +92,7 @@ def user(tmp_path, monkeypatch):
 def test_undeclared_functions_are_refused_before_any_call(user, tmp_path):
     for where, call in (
         ("problem", lambda: make_problem(f"{user}:touch")),
-        ("problem", lambda: make_problem(f"{user}:touch", name="X")),
+        ("problem", lambda: make_problem(f"{user}:touch", path="X")),
         ("method", lambda: run(make_problem(f"{user}:BOWL"), f"{user}:touch", eps=0.1)),
     ):
         with pytest.raises(InputError) as err:
@@ -98,7 +100,7 @@ def test_undeclared_functions_are_refused_before_any_call(user, tmp_path):
         msg = str(err.value)
         assert msg.startswith(f"{where}: '{user}:touch' is not declared as an l0l1 {where}")
         assert "\n" not in msg
-    spec = {"eps": 0.1, "seeds": 1, "problems": [{"name": f"{user}:touch"}],
+    spec = {"name": "s", "eps": 0.1, "seeds": 1, "problems": [{"name": f"{user}:touch"}],
             "methods": [{"name": "gd"}]}  # fmt: skip
     with pytest.raises(InputError, match=r"^problems\[0\]\.name: .* is not declared"):
         Sweep.from_dict(spec)
@@ -114,7 +116,8 @@ def test_declared_entry_points_still_work(user):
                         (f"{user}:BOWL", {})):  # fmt: skip
         prob = make_problem(ref, **params)
         assert run(prob, "gd", eps=0.1).status == "reached"
-    spec = {"eps": 0.1, "seeds": 1, "problems": [{"name": f"{user}:bowl", "params": {"dim": 3}}],
+    spec = {"name": "s", "eps": 0.1, "seeds": 1,
+            "problems": [{"name": f"{user}:bowl", "params": {"dim": 3}}],
             "methods": [{"name": "gd"}]}  # fmt: skip
     assert len(Sweep.from_dict(spec).tasks()) == 1
 
