@@ -12,6 +12,7 @@ __all__ = [
     "check_constants",
     "estimate_constants",
     "make_problem",
+    "problem",
     "register_method",
     "register_problem",
     "run",
@@ -27,6 +28,10 @@ def __getattr__(name):
         from l0l1.estimate import estimate_constants
 
         return estimate_constants
+    if name == "problem":
+        from l0l1.entrypoints import problem_factory
+
+        return problem_factory
     if name == "register_problem":
         from l0l1.problems.catalog import register_problem
 
