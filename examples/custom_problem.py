@@ -3,7 +3,9 @@
     python examples/custom_problem.py            # about a minute, most of it compiling once
     python examples/custom_problem.py --quick    # fewer targets and seeds
 
-The same objects work from the command line and in sweep files, by entry point:
+The same objects work from the command line and in sweep files, by entry point (an entry
+point may name only a declared problem factory, ``@l0l1.problem``, a Problem, or what
+``register_method`` returns; naming the file runs its top-level code, as any import does):
 
     l0l1 run --problem examples/custom_problem.py:quartic \\
              --method examples/custom_problem.py:polyak --eps 1e-2
@@ -21,7 +23,7 @@ import argparse
 
 import numpy as np
 
-from l0l1 import Problem, estimate_constants, register_method, run
+from l0l1 import Problem, estimate_constants, problem, register_method, run
 from l0l1 import theory as th
 from l0l1.experiments.fits import fit_rate
 
@@ -36,6 +38,7 @@ def grad(x):
     return 4.0 * x**3
 
 
+@problem  # declares the factory: `--problem examples/custom_problem.py:quartic` may call it
 def quartic():
     """f(x) = x^4 from callables, with (L0, L1) estimated on the sublevel set of x0 = 3."""
     prob = Problem.from_functions(value, grad, dim=1, name="my_quartic", f_star=0.0, x0=[3.0])

@@ -9,8 +9,10 @@ problem, a kernel, a fit or a figure is first used.
 __version__ = "0.1.0"
 __all__ = [
     "Problem",
+    "check_constants",
     "estimate_constants",
     "make_problem",
+    "problem",
     "register_method",
     "register_problem",
     "run",
@@ -18,10 +20,18 @@ __all__ = [
 
 
 def __getattr__(name):
+    if name == "check_constants":
+        from l0l1.audit import check_constants
+
+        return check_constants
     if name == "estimate_constants":
         from l0l1.estimate import estimate_constants
 
         return estimate_constants
+    if name == "problem":
+        from l0l1.entrypoints import problem_factory
+
+        return problem_factory
     if name == "register_problem":
         from l0l1.problems.catalog import register_problem
 

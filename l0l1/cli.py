@@ -243,10 +243,31 @@ def build_parser() -> argparse.ArgumentParser:
     cli_demo.add_parser(sub)
     cli_nn.add_parser(sub)
 
-    c = sub.add_parser("constants", help="the certified (L0, L1) frontier of a polynomial")
-    c.add_argument("--coeffs", required=True, help="coefficients a0,a1,... (ascending)")
-    c.add_argument("--L1", default="0.1,0.3,1,3,10", help="L1 values (default: 0.1,0.3,1,3,10)")
-    c.add_argument("--json", action="store_true", help="print a JSON list")
+    c = sub.add_parser(
+        "constants",
+        help="the certified (L0, L1) frontier of a polynomial; --audit: search for a point "
+        "where a problem's declared pair fails",
+    )
+    c.add_argument("--coeffs", help="coefficients a0,a1,... (ascending)")
+    c.add_argument(
+        "--L1", help="L1 values (default: 0.1,0.3,1,3,10); with --audit: the polynomial's L1"
+    )
+    c.add_argument("--json", action="store_true", help="print JSON")
+    a = c.add_argument_group("audit (l0l1.check_constants)")
+    a.add_argument(
+        "--audit", action="store_true",
+        help="search adversarially for x with ||hess f|| > L0 + L1 ||grad f||: the witness, or "
+        "'no violation found' with how it searched",
+    )  # fmt: skip
+    a.add_argument("--problem", help=f"problem name or {ENTRY} (default: polynomial, --coeffs)")
+    a.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
+                   help="a keyword parameter of the problem's builder")  # fmt: skip
+    a.add_argument("--pair", help="L0,L1 to audit (default: the problem's declared constants)")
+    a.add_argument(
+        "--region", help="radius R of the searched ball about x0 or 0 (default 1000 max(1, |x0|))"
+    )
+    a.add_argument("--x0", help="search only the sublevel set {f <= f(x0)} (x1,x2,...)")
+    a.add_argument("--seed", default="0", help="seed of the search (default: 0)")
     return parser
 
 
@@ -377,8 +398,19 @@ def _target(method: str) -> str:
 
 
 def _cmd_constants(args) -> int:
+    if args.audit:
+        return _cmd_audit(args)
+    for opt in ("problem", "pair", "region", "x0"):
+        if getattr(args, opt) is not None:
+            raise CliError(f"{opt}: {getattr(args, opt)!r} needs --audit; allowed: --audit")
+    if args.param:
+        raise CliError(f"param: {args.param[0]!r} needs --audit; allowed: --audit")
+    if args.coeffs is None:
+        raise CliError(
+            "coeffs: none given; allowed: --coeffs a0,a1,... (or --audit --problem NAME)"
+        )
     coeffs = _numbers(args.coeffs, "coeffs")
-    l1s = _numbers(args.L1, "L1")
+    l1s = _numbers(args.L1 or "0.1,0.3,1,3,10", "L1")
     from l0l1.problems.polynomial import frontier_table
 
     rows = frontier_table(coeffs, l1s)
@@ -390,6 +422,53 @@ def _cmd_constants(args) -> int:
     for row in rows:
         enc = f"[{row['L0_lo']:.10g}, {row['L0_hi']:.10g}]"
         print(f"{row['L1']:>12.6g} {row['L0']:>16.10g} {enc:>38}")
+    return 0
+
+
+def _cmd_audit(args) -> int:
+    """``constants --audit``: l0l1.check_constants on a built-in or entry-point problem."""
+    kwargs = _params(args.param)
+    if args.coeffs is not None:
+        kwargs["coeffs"] = _coeffs(args.coeffs)
+    if args.L1 is not None:
+        l1s = _numbers(args.L1, "L1")
+        if len(l1s) != 1:
+            raise CliError(f"L1: {args.L1!r} with --audit; allowed: one number (the problem's L1)")
+        kwargs["L1"] = l1s[0]
+    pair = None if args.pair is None else _numbers(args.pair, "pair")
+    if pair is not None and len(pair) != 2:
+        raise CliError(f"pair: {args.pair!r} is not allowed; allowed: two numbers L0,L1")
+    region = None if args.region is None else _float(args.region, "region")
+    x0 = None if args.x0 is None else _numbers(args.x0, "x0")
+    seed = _int(args.seed, "seed")
+    from l0l1.audit import check_constants
+    from l0l1.problems.catalog import make_problem
+    from l0l1.validate import integer, positive
+
+    if pair is not None:  # cheap checks first, before a problem is built
+        positive("L0", pair[0], allow_zero=True), positive("L1", pair[1], allow_zero=True)
+    if region is not None:
+        positive("region", region)
+    integer("seed", seed, 0)
+    problem = make_problem(args.problem or "polynomial", **kwargs)
+    declared = problem.constants
+    if pair is None:
+        if not (math.isfinite(declared.L0) and math.isfinite(declared.L1)):
+            raise CliError(
+                f"pair: problem {problem.name!r} declares no (L0, L1) ({declared.how}); "
+                "allowed: --pair L0,L1"
+            )
+        pair = [declared.L0, declared.L1]
+        label = "certified" if declared.certified else "declared"
+        source = f"{label} by {problem.name!r}: {declared.how}"
+    else:
+        source = "given with --pair"
+    res = check_constants(problem, pair[0], pair[1], region=region, x0=x0, seed=seed)
+    if args.json:
+        print(json.dumps({**res.to_dict(), "problem": problem.name, "source": source}))
+        return 0
+    print(f"audit of (L0, L1) = ({res.L0:.6g}, {res.L1:.6g}) on {problem.name} ({source})")
+    print(res.statement)
     return 0
 
 

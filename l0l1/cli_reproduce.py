@@ -13,10 +13,17 @@ def add_parser(subparsers) -> None:
         help="run every figure's sweep, fit the rates and write figures/ with REPORT.md",
         description="Run the sweeps behind every figure (resumable store in "
         "DIR/../.l0l1-cache/), fit slopes with bootstrap intervals, and write the figures "
-        "(PNG and SVG), REPORT.md and report.json into DIR.",
+        "(PNG and SVG), REPORT.md and report.json into DIR: figures/ at the full scale (the "
+        "committed figures), figures-quick/ with --quick.",
     )
-    p.add_argument("--quick", action="store_true", help="smaller grids: about 30 s once compiled")
-    p.add_argument("--out", default="figures", metavar="DIR", help="output folder (figures)")
+    p.add_argument(
+        "--quick", action="store_true",
+        help="smaller grids, about 30 s once compiled; writes figures-quick/ unless --out",
+    )  # fmt: skip
+    p.add_argument(
+        "--out", metavar="DIR",
+        help="output folder (default: figures, or figures-quick with --quick)",
+    )  # fmt: skip
     p.add_argument(
         "--backend",
         choices=("serial", "processes", "dask"),
@@ -29,15 +36,20 @@ def add_parser(subparsers) -> None:
 
 def cmd(args) -> int:
     """Run ``l0l1 reproduce``; prints where the report went."""
-    from l0l1.reproduce import reproduce
+    from l0l1 import reproduce as rep
 
-    summary = reproduce(
-        args.out, quick=args.quick, store=args.store, backend=args.backend, quiet=args.quiet
+    scale = "quick" if args.quick else "full"
+    out = rep.output_dir(args.out, scale)
+    summary = rep.reproduce(
+        out, quick=args.quick, store=args.store, backend=args.backend, quiet=args.quiet
     )
     bc = summary["bound_check"]
     print(
-        f"wrote {len(summary['figures'])} figures, REPORT.md and report.json to {args.out} "
+        f"wrote {len(summary['figures'])} figures, REPORT.md and report.json to {out}/ "
         f"({len(summary['fits'])} fitted slopes; bound check: {bc['checked']} runs, "
         f"{bc['violations']} violations) in {summary['seconds']['total']:.0f} s"
     )
+    full = rep.output_dir(None, "full")
+    if scale != "full" and out.resolve() != full.resolve():
+        print(f"{full}/ (full scale) is unchanged; `l0l1 reproduce` regenerates it")
     return 0

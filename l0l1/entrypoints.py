@@ -6,15 +6,22 @@ module (found on ``sys.path`` or in the working directory) or the file (relative
 working directory) is imported at that moment, only because you asked, and ``name`` is
 looked up in it.
 
-- A **problem** entry point names a :class:`l0l1.Problem`, or a function returning one; the
-  problem's parameters (``params`` in a sweep file) are passed to the function as keywords.
+- A **problem** entry point names a :class:`l0l1.Problem`, or a function that declares itself
+  a problem factory: marked with the :func:`problem` decorator (``@l0l1.problem``) or
+  registered with :func:`l0l1.register_problem`. The problem's parameters (``params`` in a
+  sweep file) are passed to it as keywords.
 - A **method** entry point names the :class:`l0l1.methods.registry.MethodSpec` that
-  :func:`l0l1.register_method` returned, or a function of no arguments returning one.
+  :func:`l0l1.register_method` returned.
+
+Anything else (``os:system``, an unmarked function) is refused before it is called: a sweep
+file is shared like data and must not run arbitrary code. Importing the named module or file
+stays, and runs its top-level code, as any import does: name only code you trust.
 
 Every failure is a one-line :class:`l0l1.validate.InputError`: a missing module or file,
-a missing name (with the closest names), an import that raised, a wrong signature, an
-object of the wrong type. Functions Numba cannot compile and non-finite returns are
-refused when the problem is built (:mod:`l0l1.problems.user`).
+a missing name (with the closest names), an import that raised, an object that is not
+declared, a wrong signature, a factory returning the wrong type. Functions Numba cannot
+compile and non-finite returns are refused when the problem is built
+(:mod:`l0l1.problems.user`).
 
 :func:`code_identity` is what a sweep adds to its run keys for code outside the package:
 the SHA-256 of the defining file and of the code the entry point reaches (its source,
@@ -35,6 +42,20 @@ from pathlib import Path
 from l0l1.validate import InputError, did_you_mean
 
 ALLOWED = "module:name or path/file.py:name"
+DECLARED = "__l0l1_problem__"  # set by @l0l1.problem on a problem factory
+PROBLEM_ALLOWED = (
+    "a Problem, a function marked @l0l1.problem or one registered with l0l1.register_problem"
+)
+METHOD_ALLOWED = "the MethodSpec that l0l1.register_method returns"
+
+
+def problem_factory(fn):
+    """Declare ``fn(**params) -> Problem`` a problem factory (used as ``@l0l1.problem``), so
+    that an entry point may name and call it. Returns ``fn`` itself."""
+    if not callable(fn):
+        raise InputError(f"problem: {fn!r} is not allowed; allowed: a function returning a Problem")
+    setattr(fn, DECLARED, True)
+    return fn
 
 
 def is_entry_point(name) -> bool:
@@ -59,7 +80,7 @@ def problem(ref: str, params: dict, field: str = "problem"):
     """The Problem that entry point ``ref`` gives for ``params``."""
     from l0l1.problems.base import Problem
 
-    obj = load(ref, field)
+    obj = declared_problem(ref, field)
     if isinstance(obj, Problem):
         if params:
             raise InputError(
@@ -79,8 +100,8 @@ def problem_parameters(ref: str, field: str = "problem") -> tuple[str, ...]:
     """The keyword parameters an entry point's function takes (empty for a Problem)."""
     from l0l1.problems.base import Problem
 
-    obj = load(ref, field)
-    if isinstance(obj, Problem) or not callable(obj):
+    obj = declared_problem(ref, field)
+    if isinstance(obj, Problem):
         return ()
     try:
         return tuple(inspect.signature(obj).parameters)
@@ -88,19 +109,43 @@ def problem_parameters(ref: str, field: str = "problem") -> tuple[str, ...]:
         return ()
 
 
+def declared_problem(ref: str, field: str = "problem"):
+    """The object ``ref`` names if it is a Problem or a declared problem factory; nothing
+    of it is called (a one-line InputError otherwise)."""
+    from l0l1.problems.base import Problem
+    from l0l1.problems.catalog import PROBLEMS
+
+    obj = load(ref, field)
+    if isinstance(obj, Problem):
+        return obj
+    marked = inspect.getattr_static(obj, DECLARED, False) is True
+    if not (marked or any(obj is builder for builder in PROBLEMS.values())):
+        raise InputError(
+            f"{field}: {ref!r} is not declared as an l0l1 problem ({_kind(obj)}); allowed: "
+            f"{PROBLEM_ALLOWED}"
+        )
+    return obj
+
+
 def method(ref: str, field: str = "method"):
-    """The MethodSpec that entry point ``ref`` names."""
+    """The MethodSpec that entry point ``ref`` names (nothing is called)."""
     from l0l1.methods.registry import MethodSpec
 
     obj = load(ref, field)
     if not isinstance(obj, MethodSpec):
-        obj = _call(obj, ref, {}, field)
-        if not isinstance(obj, MethodSpec):
-            raise InputError(
-                f"{field}: {ref!r} gave {type(obj).__name__}; allowed: the MethodSpec that "
-                "l0l1.register_method returns (or a function of no arguments returning one)"
-            )
+        raise InputError(
+            f"{field}: {ref!r} is not declared as an l0l1 method ({_kind(obj)}); allowed: "
+            f"{METHOD_ALLOWED}"
+        )
     return obj
+
+
+def _kind(obj) -> str:
+    if isinstance(obj, type):
+        return "a class"
+    if inspect.getattr_static(obj, DECLARED, False) is True:
+        return "a problem factory"
+    return "a function" if callable(obj) else f"a {type(obj).__name__}"
 
 
 def code_identity(ref: str) -> str:
@@ -187,11 +232,6 @@ def _import_file(module_ref: str, field: str):
 
 
 def _call(fn, ref: str, params: dict, field: str):
-    if not callable(fn):
-        raise InputError(
-            f"{field}: {ref!r} is {type(fn).__name__}; allowed: a Problem, a MethodSpec or a "
-            "function returning one"
-        )
     try:
         inspect.signature(fn).bind(**params)
     except TypeError as err:

@@ -6,7 +6,8 @@ a resumable SQLite store outside the figures folder
 (``<out_dir>/../.l0l1-cache/results-<version>-s<schema>.sqlite`` by default), then draws itself;
 :mod:`l0l1.report` writes REPORT.md and report.json. Three scales: ``tiny`` (tests),
 ``quick`` (about 30 seconds on 2 cores after Numba compilation) and ``full`` (about 4
-minutes).
+minutes). Only the full scale writes ``figures/`` (the committed figures) by default; the
+others write ``figures-quick/`` and ``figures-tiny/`` beside it (:data:`DEFAULT_OUT`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,14 @@ from pathlib import Path
 
 from l0l1.figures import FIGURES, SCALES
 from l0l1.smoothness import records as smoothness_records  # noqa: F401  (notebooks, tests)
+
+DEFAULT_OUT = {"full": "figures", "quick": "figures-quick", "tiny": "figures-tiny"}
+
+
+def output_dir(out_dir, scale: str) -> Path:
+    """Where ``reproduce`` writes: ``out_dir`` when given, else :data:`DEFAULT_OUT` of the
+    scale (a quick run never overwrites the committed full-scale figures by default)."""
+    return Path(DEFAULT_OUT[scale] if out_dir is None else out_dir)
 
 
 def sweeps(scale: str = "quick") -> dict[str, list[dict]]:
@@ -51,7 +60,7 @@ def _records(spec: dict, store: Path, backend: str, quiet: bool) -> list[dict]:
 
 
 def reproduce(
-    out_dir="figures",
+    out_dir=None,
     quick: bool = False,
     store=None,
     backend: str = "processes",
@@ -60,7 +69,8 @@ def reproduce(
     scale: str | None = None,
     proofs: bool = True,
 ) -> dict:
-    """Run every figure's sweeps, write the figures, REPORT.md and report.json into ``out_dir``.
+    """Run every figure's sweeps, write the figures, REPORT.md and report.json into ``out_dir``
+    (default: :func:`output_dir` of the scale, ``figures`` at the full scale only).
 
     ``scale`` ("tiny", "quick", "full") overrides ``quick``; ``store`` defaults to
     ``<out_dir>/../.l0l1-cache/results-<version>-s<schema>.sqlite``; ``proofs`` runs
@@ -72,11 +82,14 @@ def reproduce(
     from l0l1.figures import bounds
 
     scale = scale or ("quick" if quick else "full")
+    if scale not in SCALES:
+        raise ValueError(f"scale: {scale!r} is unknown; allowed: {', '.join(SCALES)}")
+    out = output_dir(out_dir, scale)
+    _say(quiet, f"writing the {scale}-scale figures, REPORT.md and report.json to {out}/")
     specs = sweeps(scale)
     figs, skipped = drawn(scale)
     for name, why in skipped.items():
         _say(quiet, f"skipped {name}: {why}")
-    out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     if store is None:
         from l0l1 import __version__

@@ -18,7 +18,12 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from l0l1 import schedules
-from l0l1.methods.registry import MethodSpec, get_method
+from l0l1.methods.registry import (
+    DEFAULT_SELECTION_TEXT,
+    MethodSpec,
+    default_selection,
+    get_method,
+)
 from l0l1.problems import catalog, convex, frontier, oracles, polynomial
 from l0l1.problems.base import Problem, StartConstants
 from l0l1.problems.kinds import KIND_CHAIN, KIND_CHAIN_SUM, KIND_PHASE_POP, KIND_POLY
@@ -171,7 +176,7 @@ def run(
             n=prob.n, n0=n0, T=max_iter, f_star=prob.f_star, R=R,
         )  # fmt: skip
 
-    problem = _pick_L1(problem, spec, inputs_for(problem), spec.chosen(overrides)[0])
+    problem, pick_notes = _pick_L1(problem, spec, inputs_for(problem), spec.chosen(overrides)[0])
     sched = schedules.build(spec, inputs_for(problem), finite=finite, overrides=overrides)
     if spec.budget is not None and not budget_given and not overrides:
         max_iter = _budget(spec, inputs_for(problem))
@@ -201,7 +206,8 @@ def run(
         )  # fmt: skip
     if spec.target == "gap":
         noise_notes += (f"hitting test f(x_k) - f* <= eps (T6, convex measure), f* = {f_star:g}",)
-    return _result(problem, spec, start, sched, out, eps, seed, oracle, level, noise_notes)
+    notes = pick_notes + noise_notes
+    return _result(problem, spec, start, sched, out, eps, seed, oracle, level, notes)
 
 
 def _run_algorithm(spec: MethodSpec, *args):
@@ -312,23 +318,45 @@ def _constant_notes(problem: Problem, start: StartConstants) -> tuple[str, ...]:
     return tuple(notes)
 
 
-def _pick_L1(problem: Problem, spec: MethodSpec, base: schedules.Inputs, choices: dict) -> Problem:
-    """For a polynomial whose L1 the user did not fix, the frontier point minimizing the
-    method's selection bound at its ``choices`` (T2 'Choosing L1'), re-certified at that L1."""
+def _pick_L1(
+    problem: Problem, spec: MethodSpec, base: schedules.Inputs, choices: dict
+) -> tuple[Problem, tuple[str, ...]]:
+    """For a polynomial whose L1 the user did not fix, the frontier point minimizing what
+    the method's selection minimizes at its ``choices`` (T2 'Choosing L1'; the default
+    L0 + L1 M when it has neither selection nor bound), re-certified at that L1, and the
+    note saying which L1 was picked and why. Candidates whose cost is inf or NaN never win:
+    when all of them are, the default decides (and the note says so)."""
     if problem.kind != KIND_POLY or problem.spec.get("L1_fixed", True):
-        return problem
+        return problem, ()
     frontiers = [frontier.float_frontier(r) for r in problem.P]
     small = max(len(np.trim_zeros(r, "b")) for r in problem.P) <= 3
-
-    def cost(l1: float) -> float:
-        l0 = max(f(l1) for f in frontiers)
-        if l0 <= 0:
-            return math.inf
-        return spec.selection_at(replace(base, L0=l0, L1=l1), choices)
-
     grid = [0.0] if small else []
     grid += list(np.logspace(-4, 4, 81))
-    costs = [cost(g) for g in grid]
+
+    def point(l1: float) -> schedules.Inputs:
+        return replace(base, L0=max(f(l1) for f in frontiers), L1=l1)
+
+    def by_method(l1: float) -> float:
+        i = point(l1)
+        return math.inf if i.L0 <= 0 else spec.selection_at(i, choices)
+
+    def by_default(l1: float) -> float:
+        i = point(l1)
+        return math.inf if i.L0 <= 0 else default_selection(i)
+
+    why = spec.selection_text()
+    cost, costs = by_method, _finite_costs(by_method, grid)
+    if not np.any(np.isfinite(costs)):
+        why = (
+            f"{DEFAULT_SELECTION_TEXT}, since {spec.selection_text()} is inf or NaN at "
+            "every candidate"
+        )
+        cost, costs = by_default, _finite_costs(by_default, grid)
+    if not np.any(np.isfinite(costs)):
+        raise ValueError(
+            f"L1: no point of {problem.name!r}'s frontier gives a finite L0 + L1 M "
+            f"(M = {base.M:g}); allowed: fix L1 (L1= in make_problem, --L1 on the CLI)"
+        )
     best = int(np.argmin(costs))
     l1 = float(grid[best])
     if not small and 0 < best < len(grid) - 1:
@@ -339,7 +367,19 @@ def _pick_L1(problem: Problem, spec: MethodSpec, base: schedules.Inputs, choices
         if problem.spec.get("problem") == "polynomial"
         else polynomial.separable(coeffs, l1)
     )
-    return replace(built, spec={**built.spec, "L1_fixed": False, "L1_choice": "min " + spec.name})
+    picked = replace(built, spec={**built.spec, "L1_fixed": False, "L1_choice": "min " + spec.name})
+    over = "{0} U [1e-4, 1e4]" if small else "[1e-4, 1e4]"
+    note = (
+        f"L1 = {l1:.4g} picked on the frontier (L0 = {built.constants.L0:.4g}): it minimizes "
+        f"{why} over L1 in {over}"
+    )
+    return picked, (note,)
+
+
+def _finite_costs(cost, grid) -> np.ndarray:
+    """cost at each grid point, +inf where it is inf or NaN (so argmin never lands there)."""
+    vals = np.array([cost(g) for g in grid], dtype=float)
+    return np.where(np.isfinite(vals), vals, np.inf)
 
 
 def _golden_log(fn, lo: float, hi: float, iters: int = 40) -> float:

@@ -32,7 +32,7 @@ def _armijo_numpy(f, df, x0, eps, h0, rho, c, max_iter):
             return k, grads, values
         if fx is None:
             fx, values = f(x), values + 1
-        grads += 1
+        grads = k + 1  # one gradient per step taken
         h = h0
         y = x - h * g
         fy, values = f(y), values + 1

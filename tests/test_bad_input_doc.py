@@ -24,6 +24,10 @@ PREFIX = "l0l1: error: "
         ["run", "--problem", "phase_retrieval", "--param", "d=100000000000"],
         ["run", "--problem", "nomod:f"],
         ["run", "--problem", "cosh", "--param", "scale=0"],
+        ["constants", "--audit", "--pair=-1,1"],
+        ["constants", "--audit", "--region", "0"],
+        ["constants", "--audit", "--pair", "1"],
+        ["constants", "--coeffs", "1,0,1", "--region", "3"],
     ],
     ids=lambda a: " ".join(a)[:40],
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,9 +11,10 @@ ROOT = Path(__file__).parent.parent
 
 
 def test_custom_problem_example_runs():
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}  # this checkout's l0l1, not an installed one
     out = subprocess.run(
         [sys.executable, str(ROOT / "examples" / "custom_problem.py"), "--quick"],
-        capture_output=True, text=True, timeout=600, cwd=ROOT,
+        capture_output=True, text=True, timeout=600, cwd=ROOT, env=env,
     )  # fmt: skip
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()

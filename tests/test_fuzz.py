@@ -400,6 +400,27 @@ def test_fuzz_constants(coeffs, l1, js):
             assert row["L0_lo"] <= row["L0_hi"]
 
 
+@fuzz(30)
+@given(
+    coeffs=st.sampled_from(["0,0,0,0,1", "1,0,1", "0,0,0,0,1e308"]) | coeff_texts(),
+    pair=st.none() | number_lists(max_size=3),
+    region=st.none() | NUMBERS,
+    x0=st.none() | number_lists(max_size=2),
+    js=st.booleans(),
+)
+def test_fuzz_constants_audit(coeffs, pair, region, x0, js):
+    argv = ["constants", "--audit", f"--coeffs={coeffs}"]
+    argv += [f"--pair={pair}"] if pair is not None else []
+    argv += [f"--region={region}"] if region is not None else []
+    argv += [f"--x0={x0}"] if x0 is not None else []
+    argv += ["--json"] if js else []
+    with workdir() as tmp:
+        o = call(l0l1_main, argv, Path(tmp))
+    check(o, ("coeffs", "pair", "L0", "L1", "region", "x0", coeffs))
+    if o.code == 0 and js:
+        assert isinstance(json.loads(o.out)["violated"], bool)
+
+
 # --- l0l1 sweep -------------------------------------------------------------------------------
 
 BASE_SPEC = {
@@ -802,6 +823,40 @@ def test_fuzz_run_api(which, method, kwargs):
             api_error_ok(err)
             return
     assert res.status in ("reached", "not reached", "diverged")
+
+
+CHECK_KWARGS = {  # l0l1.check_constants (issue 29): small counts keep each search cheap
+    "region": RUN_VALUES,
+    "x0": RUN_VALUES,
+    "samples": SMALL_INTS,
+    "starts": SMALL_INTS,
+    "steps": SMALL_INTS,
+    "seed": SMALL_INTS,
+    "hessian": st.sampled_from(["auto", "hvp", "differences", "", 3]),
+}
+
+
+@fuzz(50)
+@given(
+    which=st.sampled_from(["x4", "exp"]),
+    L0=RUN_VALUES,
+    L1=RUN_VALUES,
+    kwargs=st.fixed_dictionaries({}, optional=CHECK_KWARGS),
+)
+def test_fuzz_check_constants(which, L0, L1, kwargs):
+    from l0l1 import check_constants
+
+    kwargs = {k: v for k, v in kwargs.items() if v is not None or k in ("region", "x0")}
+    kwargs.setdefault("samples", 50)
+    kwargs.setdefault("steps", 5)
+    with hang_guard():
+        try:
+            res = check_constants(fixed_problem(which), L0, L1, **kwargs)
+        except Exception as err:
+            api_error_ok(err)
+            return
+    assert isinstance(res.violated, bool)
+    assert res.violated == (res.x is not None)
 
 
 @pytest.mark.parametrize(

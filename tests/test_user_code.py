@@ -142,7 +142,7 @@ def test_entry_point_errors(tmp_path):
         (ep("quartc"), "has no 'quartc' (did you mean quartic"),
         ("justtext", "unknown"),
         (ep(""), "is not an entry point"),
-        (ep("grad"), "missing a required argument: 'x'"),
+        (ep("grad"), "is not declared as an l0l1 problem (a function)"),
     ]
     for name, expected in cases:
         with pytest.raises(InputError) as err:
@@ -178,10 +178,10 @@ def test_user_module_failures_are_one_line(tmp_path):
     }
     for tag, (fns, expected) in cases.items():
         if fns is None:
-            body = "def make():\n    return 3\n"
+            body = "import l0l1\n\n@l0l1.problem\ndef make():\n    return 3\n"
         else:
             body = (
-                "import numpy as np\nfrom l0l1 import Problem\n\ndef make():\n"
+                "import numpy as np\nfrom l0l1 import Problem, problem\n\n@problem\ndef make():\n"
                 f"    kw = dict(grad=lambda x: 2 * x)\n    kw.update(dict({fns}))\n"
                 "    return Problem.from_functions(dim=1, **kw)\n"
             )
@@ -226,11 +226,12 @@ KEYS = (
 )
 FACTORY = """
 import numpy as np
-from l0l1 import Problem
+from l0l1 import Problem, problem
 
 def helper(x):
     return 4.0 * x**3
 
+@problem
 def f():
     return Problem.from_functions(lambda x: np.sum(x**4), helper, dim=1, constants=(16, 1))
 """

@@ -68,6 +68,8 @@ def cmd(args) -> int:
             f"sweep {rep.sweep!r}: {rep.total} runs, {rep.skipped} already stored, {rep.ran} run "
             f"in {rep.seconds:.1f} s ({rep.backend}, {rep.workers} worker(s)); store: {args.store}"
         )
+        for note in sweep.notes():
+            print(f"note: {note}")
     if args.export_csv:
         rows = store.export_csv(args.store, args.export_csv, sweep.name)
         print(f"wrote {rows} rows of sweep {sweep.name!r} to {args.export_csv}")

@@ -5,14 +5,18 @@ single-threaded parent, else on the forkserver or spawn context; default: all co
 and ``dask`` (a ``distributed`` scheduler, the optional ``[dask]`` extra). Workers
 return records; the parent alone writes the store, skipping tasks whose ``run_key`` is
 stored. A record is the same bits on every backend except its timing columns
-(``store.TIMING``).
+(``store.TIMING``). Worker processes exit with their sweep, even a SIGKILLed one
+(:func:`worker_init`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import math
 import multiprocessing as mp
 import os
+import signal
 import sys
 import threading
 import time
@@ -151,7 +155,7 @@ def _serial(tasks, workers, scheduler):
 
 
 def _pool_context():
-    """(context, initializer) for the worker processes.
+    """(context, what a new worker runs first) for the worker processes.
 
     ``fork`` on Linux when this process runs a single thread: workers start with its
     imports, so a sweep pays them once (forking a multi-threaded process, e.g. a Jupyter
@@ -170,9 +174,47 @@ def _pool_context():
     return mp.get_context("spawn"), warm
 
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+PARENT_POLL = 1.0  # seconds between the watchdog's looks at the parent
+
+
+def worker_init(parent: int | None, then=None) -> None:
+    """Make a worker exit with the sweep that started it, then run ``then``.
+
+    A worker whose sweep is killed (SIGKILL included) would otherwise run on as an orphan.
+    On Linux the kernel sends the worker SIGKILL when its parent dies (prctl
+    PR_SET_PDEATHSIG; the parent is the thread that forked it, here the sweep's calling
+    thread or the forkserver, which exits with the sweep). Everywhere, a daemon thread
+    also polls ``os.getppid()`` every second and exits the process when it changes (it
+    runs between Python bytecodes: a compiled loop finishes its run first). ``parent``:
+    the pid the worker should have as parent (None: not known, as under a forkserver).
+    Nothing is lost: workers never write the store, and a rerun resumes.
+    """
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    ppid = os.getppid()
+    if parent is not None and ppid != parent:  # the parent died before prctl took effect
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(ppid,), name="l0l1-parent", daemon=True).start()
+    if then is not None:
+        then()
+
+
+def _watch_parent(ppid: int) -> None:
+    while os.getppid() == ppid:
+        time.sleep(PARENT_POLL)
+    os._exit(1)
+
+
 def _processes(tasks, workers, scheduler):
-    ctx, initializer = _pool_context()
-    pool = ProcessPoolExecutor(min(workers, len(tasks)), mp_context=ctx, initializer=initializer)
+    ctx, then = _pool_context()
+    parent = None if ctx.get_start_method() == "forkserver" else os.getpid()
+    pool = ProcessPoolExecutor(
+        min(workers, len(tasks)), mp_context=ctx, initializer=worker_init,
+        initargs=(parent, then),
+    )  # fmt: skip
     try:
         futures = {pool.submit(execute, t): t for t in tasks}
         for fut in as_completed(futures):
@@ -260,6 +302,7 @@ class Plan:
     sweep: str
     seconds_per_call: float
     rows: tuple[dict, ...]
+    notes: tuple[str, ...] = ()
 
     @property
     def runs(self) -> int:
@@ -303,6 +346,7 @@ class Plan:
             f"(cost per oracle call {self.seconds_per_call:.3g} s)"
         )
         lines.append(PREDICTION)
+        lines.extend(f"note: {note}" for note in self.notes)
         return "\n".join(lines)
 
 
@@ -333,7 +377,7 @@ def plan(spec, store_path=None) -> Plan:
             "seed": t.seed, "stored": t.run_key in stored, "predicted_iterations": iters,
             "predicted_calls": calls, "predicted_seconds": seconds, "basis": basis,
         })  # fmt: skip
-    return Plan(sweep.name, per_call, tuple(rows))
+    return Plan(sweep.name, per_call, tuple(rows), sweep.notes())
 
 
 def _calibrate() -> float:

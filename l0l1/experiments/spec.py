@@ -32,10 +32,11 @@ A sweep runs every problem x method x eps x seed combination. The TOML format::
                                           # batch, n0, probe_every
 
 Tasks are ordered problems (grid points in declared key order) x methods (grid points)
-x eps x seeds. Each task's ``run_key`` hashes every input, the sweep name and the l0l1
-version (and, for code outside the package, its source hash: see
+x eps x seeds. Each task's ``run_key`` hashes every input, the sweep name, the l0l1
+version, the hash of the package's own source (:mod:`l0l1.experiments.source`: any edit of
+l0l1 gives new keys) and, for code outside the package, its source hash (see
 :func:`l0l1.entrypoints.code_identity`): a store skips keys it holds, which is how an
-interrupted sweep resumes.
+interrupted sweep resumes, and never serves a run of other code.
 
 Every error is one line naming the field path, e.g. ``methods[1].overrides.S2: ...``.
 """
@@ -173,6 +174,20 @@ class Sweep:
                 out.append(Task(index=len(out), run_key=key, **inputs))
         return out
 
+    def notes(self) -> tuple[str, ...]:
+        """What the runs repeat: the seeds of a deterministic method (exact gradients, no
+        random draw) give identical runs. Each seed is still run and stored, as asked."""
+        from l0l1.methods.registry import get_method
+
+        if len(self.seeds) < 2:
+            return ()
+        return tuple(
+            f"methods[{i}] {meth['label']!r} is deterministic: its {len(self.seeds)} seeds "
+            "give identical runs (all run and stored; seeds = 1 runs it once)"
+            for i, meth in enumerate(self.methods)
+            if not get_method(meth["name"]).stochastic
+        )
+
     def check(self) -> None:
         """Build every problem and test every start and oracle, before any run (T6).
 
@@ -248,8 +263,12 @@ def canonical(obj) -> str:
 
 
 def run_key(inputs: dict, version: str) -> str:
-    """sha256 of the canonical JSON of every input plus the package version (32 hex digits)."""
-    return hashlib.sha256(canonical({"inputs": inputs, "l0l1": version}).encode()).hexdigest()[:32]
+    """sha256 of the canonical JSON of every input, the package version and the hash of the
+    package's source (:func:`l0l1.experiments.source.package_hash`), 32 hex digits."""
+    from l0l1.experiments.source import package_hash
+
+    payload = {"inputs": inputs, "l0l1": version, "source": package_hash()}
+    return hashlib.sha256(canonical(payload).encode()).hexdigest()[:32]
 
 
 def _code_identity(problem: str, method: str) -> dict:

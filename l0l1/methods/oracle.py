@@ -122,10 +122,9 @@ def _sample_ol(o, x, out):
         o.counts[0] += batch
         from_grad = transforms_gradient(noise)
         g = o.g
-        if from_grad:
-            if not o.is_probed(x):
-                g = o.tmp2
-                grad_into(kind, o.P, o.v, x, g)
+        if from_grad and not o.is_probed(x):
+            g = o.tmp2
+            grad_into(kind, o.P, o.v, x, g)
         out[:] = 0.0
         tmp = o.tmp
         for _ in range(batch):

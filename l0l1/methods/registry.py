@@ -114,12 +114,35 @@ class MethodSpec:
         return self.bound(i, **(choices or self.chosen(None)[0]))
 
     def selection_at(self, i, choices: dict | None = None) -> float:
-        """The bound that picks L1 (T2 'Choosing L1'): ``selection``, else ``bound`` (at the
-        ``choices``)."""
+        """What picking L1 minimizes (T2 'Choosing L1'): ``selection``, else ``bound`` (at
+        the ``choices``), else the default :func:`default_selection` (L0 + L1 M)."""
         if self.selection is not None:
             return self.selection(i)
+        if self.bound is None:
+            return default_selection(i)
         bound = self.bound_at(i, choices)
         return math.inf if bound is None else bound
+
+    def selection_text(self) -> str:
+        """In words, what :meth:`selection_at` minimizes (for the run's note)."""
+        if self.selection is not None:
+            return f"{self.name}'s selection"
+        if self.bound is None:
+            return f"{DEFAULT_SELECTION_TEXT} ({self.name} gives neither bound nor selection)"
+        return f"{self.name}'s bound" + (f" ({self.bound_text})" if self.bound_text else "")
+
+
+DEFAULT_SELECTION_TEXT = "the default L0 + L1 M, the largest step-size denominator (Z20 Thm 6)"
+
+
+def default_selection(i) -> float:
+    """L0 + L1 M: the denominator of Z20 Thm 6's GD step 1/(2 (L0 + L1 M)) and the largest
+    value of L0 + L1 ||grad f|| on {f <= f(x0)} (T3), which every (L0,L1) step rule
+    (clipped, normalized, V24's, smoothed) divides by at its smallest step. Minimizing it
+    over the frontier gives the largest worst-case step, hence the fewest iterations that
+    T3's GD bound 4 (L0 + L1 M) Delta / eps^2 promises, for a rule with no bound of its own.
+    """
+    return i.L0 + i.L1 * i.M
 
 
 # --- building blocks of the built-in entries (theory expressions evaluated lazily) ---------
@@ -415,6 +438,7 @@ def register_method(
     estimator: str = "exact",
     bound=None,
     bound_text: str = "",
+    selection=None,
     label: str | None = None,
     source: str = "user",
     needs_positive_L0: bool = False,
@@ -443,11 +467,15 @@ def register_method(
     function of the run's :class:`l0l1.schedules.Inputs`; the dict's order is the layout
     of ``p``. Or a function ``(inputs, finite) -> dict``, with the layout in ``params``.
     ``bound``: the iterations the theory promises (SymPy expression or function of the
-    inputs), or None. ``target``: the hitting test (T6), "grad" (||grad f|| <= eps) or
-    "gap" (f - f* <= eps, for convex results; the schedule may read ``f_star`` and ``R``).
-    After registration the method runs in ``run``, sweeps, fits and
-    figures like a built-in one (in this process; a sweep imports the module that
-    registers it, see the ``module:function`` entry points).
+    inputs), or None. ``selection``: what picking L1 on a polynomial's frontier minimizes
+    when the user does not fix L1 (T2 'Choosing L1'; a SymPy expression or function of the
+    inputs, like ``bound``); None: the bound, and without a bound the default L0 + L1 M
+    (:func:`default_selection`). A candidate whose value is inf or NaN never wins; when
+    every candidate's is, the default decides, and the run's notes say so. ``target``: the
+    hitting test (T6), "grad" (||grad f|| <= eps) or "gap" (f - f* <= eps, for convex
+    results; the schedule may read ``f_star`` and ``R``). After registration the method
+    runs in ``run``, sweeps, fits and figures like a built-in one (in this process; a sweep
+    imports the module that registers it, see the ``module:function`` entry points).
     """
     if not isinstance(name, str) or not name.isidentifier():
         raise InputError(f"name: {name!r} is not allowed; allowed: a Python identifier")
@@ -455,7 +483,7 @@ def register_method(
         raise InputError(f"name: {name!r} is a built-in method; allowed: a new name")
     spec = method_spec(
         name, step, schedule=schedule, init=init, params=params, estimator=estimator,
-        bound=bound, bound_text=bound_text, label=label, source=source,
+        bound=bound, bound_text=bound_text, selection=selection, label=label, source=source,
         needs_positive_L0=needs_positive_L0, target=target,
     )  # fmt: skip
     if name in METHODS and not replace and METHODS[name].code_key != spec.code_key:
@@ -477,6 +505,7 @@ def method_spec(
     estimator: str = "exact",
     bound=None,
     bound_text: str = "",
+    selection=None,
     label: str | None = None,
     source: str = "user",
     needs_positive_L0: bool = False,
@@ -517,13 +546,16 @@ def method_spec(
         code = user_rule_algorithm(fn) if family == "single" else None
         key = (rule.key,)
     gap = ("target", target) if target != "grad" else ()  # keys of "grad" methods unchanged
+    picks = ("selection", selection) if selection is not None else ()  # likewise
     code_key = usercode.object_hash(
-        (*key, estimator, layout, schedule, params, bound, bound_text, needs_positive_L0, *gap)
+        (*key, estimator, layout, schedule, params, bound, bound_text, needs_positive_L0,
+         *gap, *picks)
     )  # fmt: skip
     spec = MethodSpec(
         name=name, family=family, rule=rule, param_names=layout, stochastic=stochastic,
         source=source, label=label or name, schedule=sched, bound=_expression(bound, "bound"),
-        bound_text=bound_text, needs_positive_L0=needs_positive_L0, builtin=builtin,
+        bound_text=bound_text, selection=_expression(selection, "selection"),
+        needs_positive_L0=needs_positive_L0, builtin=builtin,
         code_key="" if builtin else code_key, target=target, algorithm=code,
     )  # fmt: skip
     return spec

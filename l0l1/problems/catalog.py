@@ -70,7 +70,8 @@ def register_problem(name: str, builder, *, replace: bool = False):
 
     After registration ``make_problem(name, ...)``, ``run``, sweeps and the CLI's listings
     (``l0l1 --import your_module run --help``) know it like a built-in problem. In sweep
-    files prefer the entry point ``module:builder`` (imported by each worker process).
+    files prefer the entry point ``module:builder`` (imported by each worker process): a
+    registered builder is declared, so an entry point may call it (as ``@l0l1.problem``).
     Returns ``builder``, so it can be used as a decorator's target.
     """
     from l0l1 import usercode
@@ -111,7 +112,7 @@ def make_problem(name: str, **params) -> Problem:
     """Build the problem called ``name`` from keyword parameters (validated).
 
     ``name`` may be an entry point ``module:function`` or ``file.py:function`` (a Problem
-    or a function returning one; see :mod:`l0l1.entrypoints`)."""
+    or a declared factory returning one; see :mod:`l0l1.entrypoints`)."""
     from l0l1 import entrypoints
 
     if entrypoints.is_entry_point(name):

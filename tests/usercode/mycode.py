@@ -6,7 +6,7 @@ Imported by the tests by entry point (``.../quartic.py:quartic``), never by the 
 import numpy as np
 from numba import njit
 
-from l0l1 import Problem, make_problem, register_method, register_problem
+from l0l1 import Problem, make_problem, problem, register_method, register_problem
 from l0l1 import theory as th
 
 
@@ -33,9 +33,10 @@ def quartic(dim=1, inplace=False):
 
 
 QUARTIC = quartic()  # a Problem object as an entry point
-register_problem("user_quartic", quartic)
+register_problem("user_quartic", quartic)  # registered: declared as a problem factory
 
 
+@problem  # declared: an entry point may name and call it
 def phase(m=40, d=4, seed=0):
     """The built-in finite-sum phase retrieval rewritten as user code (same data, constants)."""
     ref = make_problem("phase_retrieval", m=m, d=d, seed=seed)
