@@ -23,7 +23,7 @@ from numba import njit
 
 from l0l1 import jitcache, jitstatic, usercode
 from l0l1.jitstatic import Static, static_value
-from l0l1.methods import algorithm, kernels, oracle
+from l0l1.methods import algorithm, kernels, oracle, steps
 from l0l1.methods.algorithm import algo_init, algo_step, borrow, borrow_state, readonly
 from l0l1.methods.kernels import (
     DIVERGED,
@@ -38,14 +38,12 @@ from l0l1.methods.kernels import (
     _result,
 )
 from l0l1.methods.oracle import Oracle
-from l0l1.problems import evaluate
+from l0l1.problems import chain, evaluate, kinds, oracles
 from l0l1.problems.evaluate import value
 from l0l1.problems.oracles import ORACLE_EXACT
 
-jitcache.depends(
-    __file__,
-    *(m.__file__ for m in (jitstatic, usercode, algorithm, kernels, oracle, evaluate)),
-)
+_USES = (jitstatic, usercode, algorithm, kernels, oracle, steps, evaluate, kinds, chain, oracles)
+jitcache.depends(__file__, *(m.__file__ for m in _USES))
 
 
 def run_algorithm(

@@ -51,8 +51,8 @@ from l0l1.problems.kinds import KIND_PHASE
 from l0l1.problems.oracles import (
     ORACLE_EXACT,
     ORACLE_MINIBATCH,
-    draw_index,
     draw_sample,
+    phase_minibatch_diff,
     sample_from_grad_into,
     sample_grad_into,
     transforms_gradient,
@@ -153,25 +153,6 @@ def _estimate(kind, P, v, n, oracle, w, batch, rng, x, g, g_known, s, tmp, out):
         for j in range(out.shape[0]):
             out[j] /= batch
     return batch
-
-
-@njit(cache=True, fastmath={"reassoc"})
-def _phase_minibatch_diff(P, v, n, S2, rng, x, x_prev, acc):
-    """acc <- sum over S2 uniform indices i of grad f_i(x) - grad f_i(x_prev), for phase
-    retrieval: one pass over row i for both dot products (reassociable sums, as in
-    evaluate._row_dot), one for acc += ((t^2 - y_i) t - (u^2 - y_i) u) a_i. Indices are
-    the stream of draw_sample's minibatch oracle."""
-    acc[:] = 0.0
-    for _ in range(S2):
-        i = draw_index(rng, n)
-        t = 0.0
-        u = 0.0
-        for j in range(x.shape[0]):
-            t += P[i, j] * x[j]
-            u += P[i, j] * x_prev[j]
-        c = (t * t - v[i]) * t - (u * u - v[i]) * u
-        for j in range(x.shape[0]):
-            acc[j] += c * P[i, j]
 
 
 @njit(cache=True, inline="always")
@@ -446,7 +427,7 @@ def _spider_loop(
                 mu[:] = est
         else:
             if fused:
-                _phase_minibatch_diff(P, v, n, S2, rng, x, x_prev, acc)
+                phase_minibatch_diff(P, v, n, S2, rng, x, x_prev, acc)
             else:
                 acc[:] = 0.0
                 for _ in range(S2):

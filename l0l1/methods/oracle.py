@@ -8,6 +8,7 @@ An algorithm (:mod:`l0l1.methods.algorithm`) is Numba code written against an ``
 - ``o.value(x)``: f(x); one function-value call, max(n, 1) oracle calls;
 - ``o.sample(x, out)``: out <- the run's stochastic gradient at x, the mean of the run's
   ``batch`` samples (``batch`` calls); with the exact oracle, grad f(x) as ``o.grad``;
+- ``o.samples(x, out, m)``: out <- the mean of m samples (m calls; SPIDER's refresh);
 - ``o.component_grad(i, x, out)``: out <- grad f_i(x) of a finite sum (one call);
 - ``o.sample_diff(x, y, out, m)``: out <- the sum over m shared samples xi of
   g(x; xi) - g(y; xi) (SPIDER's difference, T5; 2 m calls);
@@ -34,9 +35,12 @@ from l0l1 import jitcache, jitstatic, usercode
 from l0l1.jitstatic import static_value
 from l0l1.problems import chain, evaluate, kinds, oracles
 from l0l1.problems.evaluate import component_grad_into, grad_into, value
+from l0l1.problems.kinds import KIND_PHASE
 from l0l1.problems.oracles import (
     ORACLE_EXACT,
+    ORACLE_MINIBATCH,
     draw_sample,
+    phase_minibatch_diff,
     sample_from_grad_into,
     sample_grad_into,
     transforms_gradient,
@@ -107,19 +111,25 @@ def _value_ol(o, x):
 
 @overload_method(types.NamedTuple, "sample", inline="always")
 def _sample_ol(o, x, out):
-    """out <- mean of ``o.batch`` samples at x (T4); for the oracles of
-    ``transforms_gradient`` every sample is formed from one exact gradient, the probed one
-    at x_k (the same bits as recomputing it per sample)."""
     if not _ours(o):
         return None
     if _noise(o) == ORACLE_EXACT:  # decided at compile time: no sampling code compiled
         return lambda o, x, out: o.grad(x, out)
+    return lambda o, x, out: o.samples(x, out, o.batch)
 
-    def impl(o, x, out):
+
+@overload_method(types.NamedTuple, "samples", inline="always")
+def _samples_ol(o, x, out, m):
+    """out <- mean of m samples at x (T4; m calls); for the oracles of
+    ``transforms_gradient`` every sample is formed from one exact gradient, the probed one
+    at x_k (the same bits as recomputing it per sample)."""
+    if not _ours(o):
+        return None
+
+    def impl(o, x, out, m):
         noise = static_value(o.s_noise)
         kind = o.s_kind
-        batch = o.batch
-        o.counts[0] += batch
+        o.counts[0] += m
         from_grad = transforms_gradient(noise)
         g = o.g
         if from_grad and not o.is_probed(x):
@@ -127,7 +137,7 @@ def _sample_ol(o, x, out):
             grad_into(kind, o.P, o.v, x, g)
         out[:] = 0.0
         tmp = o.tmp
-        for _ in range(batch):
+        for _ in range(m):
             draw_sample(noise, o.P, o.v, o.w, o.n, o.rng, o.s)
             if from_grad:
                 sample_from_grad_into(noise, o.v, o.s, x, g, tmp)
@@ -135,17 +145,27 @@ def _sample_ol(o, x, out):
                 sample_grad_into(noise, kind, o.P, o.v, o.s, x, tmp)
             for j in range(out.shape[0]):
                 out[j] += tmp[j]
-        if batch != 1:
+        if m != 1:
             for j in range(out.shape[0]):
-                out[j] /= batch
+                out[j] /= m
 
     return impl
 
 
 @overload_method(types.NamedTuple, "sample_diff", inline="always")
 def _sample_diff_ol(o, x, y, out, m):
+    """out <- sum over m shared samples of g(x; xi) - g(y; xi) (2 m calls); on phase
+    retrieval's minibatch oracle one fused pass per row (the same index stream)."""
     if not _ours(o):
         return None
+    kind = o.types[Oracle._fields.index("s_kind")]
+    if _noise(o) == ORACLE_MINIBATCH and getattr(kind, "value", None) == KIND_PHASE:
+
+        def fused(o, x, y, out, m):
+            o.counts[0] += 2 * m
+            phase_minibatch_diff(o.P, o.v, o.n, m, o.rng, x, y, out)
+
+        return fused
 
     def impl(o, x, y, out, m):
         noise = static_value(o.s_noise)
