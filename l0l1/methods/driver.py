@@ -129,11 +129,12 @@ def _driver_loop(
             break
     total = counts[0] + counts[1]
     value_calls = counts[1]
-    keep = state_own  # the state's owners live to here
-    keep = (x_next_own, g_own, meta_own, scratch_own, P_own, v_own, p_own, ckpts_own, keep)
     out = _result(kind, P, v, x_own, g_own, k, probed_k, gn, trace, row, status, calls_at_hit,
                   total, n_clipped, gmax)  # fmt: skip
-    _touch(keep)
+    # Every owner of a borrowed view is used here, after the loop: Numba frees an array
+    # after its last use, and a view of freed memory reads garbage.
+    _touch((x_own, x_next_own, g_own, counts_own, meta_own, scratch_own, P_own, v_own, p_own,
+            ckpts_own, state_own))  # fmt: skip
     return (*out, value_calls)
 
 
