@@ -118,3 +118,21 @@ def test_user_algorithm_in_a_sweep_with_a_rate_fit(tmp_path):
     assert all(r["value_calls"] > r["iterations"] for r in armijo)
     fit = fit_rate(extra)
     assert math.isfinite(fit.slope) and fit.slope > 0
+
+
+@pytest.mark.parametrize("method", ["gd_ps", "clipped_gd", "nsgd_m"])
+def test_trajectory_runs_the_driver(method):
+    """smoothness.trajectory keeps the iterates of the very run (it used to re-implement the
+    step in Python and was wrong for gd_ps: f(x_1) = 2.893 against run's 1.870 on cosh)."""
+    from l0l1.smoothness import trajectory
+
+    prob = make_problem("cosh", dim=1)
+    if method == "nsgd_m":  # stochastic: refused with one line
+        with pytest.raises(ValueError, match=r"^method: 'nsgd_m' is not allowed here"):
+            trajectory(prob, method, [2.0], 5)
+        return
+    t = trajectory(prob, method, [2.0], 5)
+    for k in (1, 3):
+        res = run(prob, method, eps=1e-300, x0=[2.0], max_iter=k)
+        assert t.f[k] == res.f_value and np.array_equal(t.xs[k], res.x)
+    assert len(t.xs) == 6 and t.status == "ran"

@@ -48,7 +48,7 @@ jitcache.depends(__file__, *(m.__file__ for m in _USES))
 
 def run_algorithm(
     kind, P, v, n, noise, w, batch, code, p, x0, eps, max_iter, max_calls, probe_every, rng,
-    ckpts, f_star=math.nan,
+    ckpts, f_star=math.nan, keep_iterates=False,
 ):  # fmt: skip
     """Run the algorithm ``code`` (a JitCode token, :func:`algorithm.algorithm`) under T6.
 
@@ -56,13 +56,14 @@ def run_algorithm(
     ``noise`` the oracle (problems.oracles.ORACLE_*) with level ``w`` and ``batch`` samples
     per ``o.sample``; ``p`` the schedule values. ``f_star`` (not NaN) makes the hitting test
     f(x_k) - f_star <= eps. Returns a :class:`l0l1.methods.kernels.KernelResult` whose
-    ``calls`` are the total and ``value_calls`` the function-value part.
+    ``calls`` are the total and ``value_calls`` the function-value part; with
+    ``keep_iterates``, ``iterates`` holds x_k at each trace row (checkpoints and the stop).
     """
     token = kind if isinstance(kind, usercode.JitCode) else Static(kind)
     out = _quiet(
         _driver_loop, token, P, v, n, Static(noise), float(w), int(batch), code,
         np.ascontiguousarray(p, dtype=np.float64), x0, eps, max_iter, max_calls, probe_every,
-        rng, ckpts, float(f_star),
+        rng, ckpts, float(f_star), bool(keep_iterates),
     )  # fmt: skip
     return KernelResult(*out)
 
@@ -70,7 +71,7 @@ def run_algorithm(
 @njit(cache=True)
 def _driver_loop(
     s_kind, P_own, v_own, n, s_noise, w, batch, code, p_own, x0, eps, max_iter, max_calls,
-    probe_every, rng, ckpts_own, f_star,
+    probe_every, rng, ckpts_own, f_star, keep_iterates,
 ):  # fmt: skip
     kind = s_kind  # Static(kind) or a token: the problem's own formulas compile alone
     d = x0.shape[0]
@@ -81,6 +82,7 @@ def _driver_loop(
     meta_own = np.zeros(2, np.int64)
     scratch_own = np.empty(4 * d + 1)
     trace = np.full((ckpts_own.shape[0] + 1, 6), np.nan)
+    xs = np.full((ckpts_own.shape[0] + 1 if keep_iterates else 0, d), np.nan)
     # Borrowed views from here on (the owners above stay alive to the end).
     P, v, p, ckpts = borrow(P_own), borrow(v_own), borrow(p_own), borrow(ckpts_own)
     x, x_next, g = borrow(x_own), borrow(x_next_own), borrow(g_own)
@@ -120,6 +122,8 @@ def _driver_loop(
         gmax = max(gmax, en)
         if at_ckpt:
             _record(trace, row, k, calls, f_k, gn, en, length)
+            if keep_iterates:
+                xs[row, :] = x
             row += 1
         for j in range(d):
             x[j] = x_next[j]
@@ -135,7 +139,9 @@ def _driver_loop(
     # after its last use, and a view of freed memory reads garbage.
     _touch((x_own, x_next_own, g_own, counts_own, meta_own, scratch_own, P_own, v_own, p_own,
             ckpts_own, state_own))  # fmt: skip
-    return (*out, value_calls)
+    if keep_iterates:
+        xs[row, :] = x_own
+    return (*out, value_calls, xs)
 
 
 @njit(cache=True)

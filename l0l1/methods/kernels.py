@@ -75,7 +75,8 @@ class KernelResult(NamedTuple):
     :data:`STATUS_NAMES`; ``iterations`` run; ``calls_at_hit`` (-1 unless reached) and
     ``calls`` in total; ``clipped`` steps; ``gmax`` the largest estimator norm; the last
     iterate ``x``; ``trace`` rows (k, calls, f, ||grad f||, ||estimator||, step length) of which
-    the first ``rows`` are filled; ``value_calls`` the function-value part of ``calls``."""
+    the first ``rows`` are filled; ``value_calls`` the function-value part of ``calls``;
+    ``iterates`` the x_k of those rows when asked for (the driver's ``keep_iterates``)."""
 
     status: int
     iterations: int
@@ -87,6 +88,7 @@ class KernelResult(NamedTuple):
     trace: np.ndarray
     rows: int
     value_calls: int = 0
+    iterates: np.ndarray | None = None
 
 
 TRACE_COLUMNS = ("iteration", "oracle_calls", "f", "grad_norm", "estimator_norm", "step_length")
