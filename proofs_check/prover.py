@@ -1,0 +1,581 @@
+"""Decide ``LHS rel RHS`` on a box of ranges by branch and bound (THEORY T7).
+
+``g = RHS - LHS`` (or LHS - RHS) must be >= 0 (> 0 for strict relations). Per sub-box:
+
+1. interval enclosure of g (mpmath.iv, :mod:`proofs_check.balls`); where g = N/D after
+   ``together`` and D has one sign on the box, of s*N instead (removable 0/0 at an end);
+2. the box midpoint, evaluated rigorously: an enclosure < 0 is a counterexample;
+3. a Taylor expansion (python-flint arb_series) in one variable at an end p of the box:
+   g(p + t) = sum_{j<n} a_j t^j + A_n t^n, a_j exact at p, A_n enclosing the n-th Taylor
+   coefficient over the whole box (Lagrange remainder). Leading a_j that vanish (exactly in
+   Arb, or by SymPy at an exact end) are factored out: g = t^k (a_k + ...), which decides
+   boxes where both sides touch (e.g. 1 + c + c^2 - e^c at c = 0);
+4. otherwise the widest coordinate is bisected.
+
+Half-infinite ranges: x in [a, oo) is split into [a, a+1] and x = a + 1/t, t in (0, 1]
+(the expression in t is re-simplified, so a limit at x = oo is a Taylor point t = 0); on a
+box touching t = 0 the tail [X, oo) is also tried with intervals with infinite endpoints
+and the chain "h(X) >= 0 and h' >= 0 on [X, oo)" (h = g, g', g'', ...). Undefined values
+(see :class:`proofs_check.balls.Undefined`) make a box split, never pass; a box that stays
+undecided below a minimum width, or at the time limit, ends the run as ``inconclusive``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import time
+from dataclasses import dataclass, field
+
+import mpmath
+import sympy as sp
+
+from proofs_check.balls import (
+    IV,
+    Undefined,
+    ball,
+    coefficients,
+    compile_expr,
+    exact_iv,
+    iv,
+    mpf_to_fmpq,
+    series_ops,
+)
+from proofs_check.parse import Range, parse_expression, parse_range, split_relation
+
+CERTIFIED, FAILED, INCONCLUSIVE = "certified", "failed", "inconclusive"
+ORDER = 7  # Taylor terms a_0..a_6 and the remainder coefficient A_7
+TIME_LIMIT = {1: 4.0, 2: 12.0}  # seconds; 25 s for three or more variables
+MAX_DEPTH = 60
+
+
+@dataclass
+class Decision:
+    """Outcome; ``exact_point`` maps names to exact rationals (text) for a counterexample."""
+
+    status: str
+    method: str = ""
+    detail: str = ""
+    point: dict | None = None
+    exact_point: dict | None = None
+    box: dict | None = None
+    boxes: int = 0
+    seconds: float = 0.0
+
+    def line(self, statement: str = "") -> str:
+        head = f"{self.status}: {statement}" if statement else self.status
+        if self.status == CERTIFIED:
+            return f"{head} ({self.method}; {self.boxes} boxes, {self.seconds:.2f} s)"
+        if self.status == FAILED:
+            at = ", ".join(f"{k} = {v}" for k, v in self.point.items())
+            return f"{head}: counterexample {at}; {self.detail}"
+        where = ", ".join(f"{k} in [{a}, {b}]" for k, (a, b) in (self.box or {}).items())
+        return f"{head}: {self.detail}" + (f" (stopped on {where})" if where else "")
+
+
+class _Found(Exception):
+    def __init__(self, point, detail):
+        self.point, self.detail = point, detail
+
+
+class _Stop(Exception):
+    def __init__(self, box, detail):
+        self.box, self.detail = box, detail
+
+
+def _canon(e):
+    """Bottom-up ``together``/``cancel`` (removes 1/t inside functions after x = a + 1/t)."""
+    if e.is_Atom:
+        return e
+    e = e.func(*(_canon(a) for a in e.args))
+    try:
+        return sp.factor_terms(sp.cancel(sp.together(e)))
+    except sp.PolynomialError:
+        return e
+
+
+@dataclass
+class _Coord:
+    """One coordinate of a sub-problem: the variable itself, or t with var = a + s/t."""
+
+    var: sp.Symbol
+    sym: sp.Symbol
+    lo: sp.Expr
+    hi: sp.Expr
+    lo_open: bool
+    hi_open: bool
+    shift: sp.Expr | None = None  # tail: var = shift + sign / t
+    sign: int = 1
+
+    def to_var(self, value: sp.Rational) -> sp.Rational:
+        return value if self.shift is None else self.shift + self.sign / value
+
+
+@dataclass
+class _Problem:
+    g: sp.Expr  # in the original variables
+    coords: list
+    strict: bool
+    deadline: float
+    boxes: int = 0
+    zero_cache: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        subs = {c.var: c.shift + c.sign / c.sym for c in self.coords if c.shift is not None}
+        gc = _canon(self.g.subs(subs)) if subs else self.g
+        try:
+            gc = sp.factor(gc)  # fewer repeated variables: tighter interval enclosures
+        except sp.PolynomialError:
+            pass
+        self.syms = [c.sym for c in self.coords]
+        self.gc = gc
+        self.f = compile_expr(gc, self.syms, IV)
+        num, den = sp.fraction(sp.together(gc))
+        self.nd = None
+        if den.free_symbols:
+            self.num = num
+            self.nd = (compile_expr(num, self.syms, IV), compile_expr(den, self.syms, IV))
+        else:
+            self.num = gc
+        self.series_cache, self.mv_cache = {}, {}
+
+    # ------------------------------------------------------------------ evaluation
+
+    def enclose(self, box):
+        """(sign s, enclosure) of s*N (D of sign s on the box) or of g; Undefined raises."""
+        if self.nd is not None:
+            try:
+                d = self.nd[1](box)
+                if d.a > 0 or d.b < 0 or self.touches_open_end(box):
+                    s = 1 if d.a >= 0 else -1 if d.b <= 0 else 0
+                else:
+                    s = 0
+                if s:
+                    return s, self.nd[0](box) * s
+            except Undefined:
+                pass
+        return 0, self.f(box)
+
+    def touches_open_end(self, box) -> bool:
+        for c, x in zip(self.coords, box, strict=True):
+            if c.lo_open and mpmath.mpf(x.a) <= mpmath.mpf(exact_iv(c.lo).b):
+                return True
+            if c.hi_open and mpmath.mpf(x.b) >= mpmath.mpf(exact_iv(c.hi).a):
+                return True
+        return False
+
+    def mean_value(self, box, s) -> bool:
+        """Mean-value form g(m) + sum_i dg/dx_i(box) (x_i - m_i) (of s*N when s != 0)."""
+        expr = s * self.num if s else self.gc
+        if expr not in self.mv_cache:
+            try:
+                self.mv_cache[expr] = [
+                    compile_expr(e, self.syms, IV)
+                    for e in [expr] + [sp.diff(expr, x) for x in self.syms]
+                ]
+            except ValueError:  # e.g. derivatives of abs/min/max (sign, Heaviside)
+                self.mv_cache[expr] = None
+        if self.mv_cache[expr] is None:
+            return False
+        f, *grads = self.mv_cache[expr]
+        mid = [iv.mpf(_mid(x)) for x in box]
+        try:
+            val = f(mid)
+            for i, dg in enumerate(grads):
+                if _width(box[i]):
+                    val = val + dg(box) * (box[i] - mid[i])
+        except Undefined:
+            return False
+        return _nonneg(val, self.strict)
+
+    def point_value(self, point: list):
+        """Enclosure of g at an exact point of the original variables (None if undefined)."""
+        vals = [exact_iv(c.to_var(p)) for c, p in zip(self.coords, point, strict=True)]
+        try:
+            return compile_expr(self.g, [c.var for c in self.coords], IV)(vals)
+        except (Undefined, ZeroDivisionError, ValueError):
+            return None
+
+    def check_point(self, point: list, why: str):
+        v = self.point_value(point)
+        if v is not None and (v.b < 0 or (self.strict and v.b <= 0)):
+            pt = [c.to_var(p) for c, p in zip(self.coords, point, strict=True)]
+            raise _Found(pt, f"{why}; g = RHS - LHS in [{mpmath.nstr(mpmath.mpf(v.a), 8)}, {mpmath.nstr(mpmath.mpf(v.b), 8)}]")
+
+    # ------------------------------------------------------------------------ taylor
+
+    def _series(self, expr):
+        if expr not in self.series_cache:
+            self.series_cache[expr] = compile_expr(expr, self.syms, series_ops(ORDER + 1))
+        return self.series_cache[expr]
+
+    def _zero_coeff(self, expr, i, end_value, j) -> bool:
+        key = (expr, i, end_value, j)
+        if key not in self.zero_cache:
+            d = sp.diff(expr, self.syms[i], j).subs(self.syms[i], end_value)
+            rng = random.Random(j)
+            others = {x: sp.Rational(rng.randint(1, 97), 31) for x in d.free_symbols}
+            try:
+                v = compile_expr(d.subs(others), [], IV)([])
+                if not v.a <= 0 <= v.b:
+                    self.zero_cache[key] = False
+                    return False
+            except (Undefined, ValueError, ZeroDivisionError):
+                pass
+            try:
+                self.zero_cache[key] = d == 0 or sp.simplify(d) == 0
+            except Exception:  # noqa: BLE001 (SymPy may fail: then not known to be 0)
+                self.zero_cache[key] = False
+        return self.zero_cache[key]
+
+    def taylor(self, box, i, side, s, at_end=False) -> bool:
+        """Decide the box by a Taylor expansion in coordinate i at an end p: of the box, or
+        (``at_end``) of the domain, the remainder then covering the segment from p."""
+        from flint import arb, arb_series
+
+        c = self.coords[i]
+        expr = self.num if s else self.gc
+        sgn = s or 1
+        lo_i, hi_i = mpmath.mpf(box[i].a), mpmath.mpf(box[i].b)
+        direction = 1 if side == 0 else -1
+        end = c.lo if side == 0 else c.hi
+        exact_end = None
+        if at_end:
+            exact_end = end
+        elif (side == 0 and lo_i == mpmath.mpf(exact_iv(end).a)) or (
+            side == 1 and hi_i == mpmath.mpf(exact_iv(end).b)
+        ):
+            exact_end = end
+        try:
+            p_arb = _arb_exact(exact_end) if exact_end is not None else arb(
+                mpf_to_fmpq(lo_i if side == 0 else hi_i)
+            )
+            a_arb, b_arb = arb(mpf_to_fmpq(lo_i)), arb(mpf_to_fmpq(hi_i))
+            tau = (a_arb - p_arb).union(b_arb - p_arb) * direction
+            span = p_arb.union(b_arb if side == 0 else a_arb)
+            others = [ball(x) for x in box]
+            fn = self._series(expr)
+            at = [arb_series([o], prec=ORDER + 1) for o in others]
+            at[i] = arb_series([p_arb, direction], prec=ORDER + 1)
+            a = coefficients(fn(at), ORDER + 1)
+            over = list(at)
+            over[i] = arb_series([span, direction], prec=ORDER + 1)
+            rem = coefficients(fn(over), ORDER + 1)[ORDER]
+        except (Undefined, ZeroDivisionError, ValueError):
+            return False
+        k = 0
+        while k < ORDER and (
+            a[k].is_zero()
+            or (
+                a[k].contains(0)
+                and exact_end is not None
+                and self._zero_coeff(expr, i, exact_end, k)
+            )
+        ):
+            k += 1
+        if k == ORDER:
+            return False
+        bracket = rem
+        for j in range(ORDER - 1, k - 1, -1):
+            bracket = bracket * tau + a[j]
+        bracket = bracket * sgn
+        touches = tau.contains(0)
+        if bracket > 0:
+            if k == 0 or not self.strict or not touches:
+                return True
+            opened = c.lo_open if side == 0 else c.hi_open
+            return exact_end is not None and opened  # g = 0 only on the excluded face
+        if bracket < 0:  # g has the sign of -tau^k on the box: check a point inside
+            mid = [_mid(x) for x in box]
+            w = mpmath.fsub(hi_i, lo_i, exact=True)
+            mid[i] = (lo_i + w / 2**10) if side == 0 else (hi_i - w / 2**10)
+            self.check_point([_rational(m) for m in mid], "Taylor expansion negative")
+        return False
+
+    # -------------------------------------------------------------------------- tails
+
+    def tail(self, box, i) -> bool:
+        """Box touching t = 0 of a tail coordinate: prove g >= 0 on var in [X, oo)."""
+        c = self.coords[i]
+        X = c.shift + c.sign / _rational(mpmath.mpf(box[i].b))
+        vbox = []
+        for j, cj in enumerate(self.coords):
+            if j == i:
+                inf = mpmath.inf if c.sign > 0 else -mpmath.inf
+                xi = exact_iv(X)
+                vbox.append(iv.mpf([xi.a, inf]) if c.sign > 0 else iv.mpf([inf, xi.b]))
+            elif cj.shift is None:
+                vbox.append(box[j])
+            else:
+                return False  # several tails at once: leave to bisection
+        vars_ = [cj.var for cj in self.coords]
+        num, den = sp.fraction(sp.together(self.g))
+        h = self.g
+        try:
+            d = compile_expr(den, vars_, IV)(vbox)
+            if den.free_symbols and (d.a >= 0 or d.b <= 0):
+                h = num if d.a >= 0 else -num
+        except Undefined:
+            pass
+        fbox = list(vbox)
+        fbox[i] = exact_iv(X)
+        chain = []  # h_0 = h, h_{m+1} = sign * d/dvar h_m; h_m >= 0 on the tail and
+        for depth in range(4):  # h_0..h_{m-1} >= 0 at var = X give h_0 >= 0 on [X, oo)
+            try:
+                enc = compile_expr(h, vars_, IV)(vbox)
+            except Undefined:
+                return False
+            if _nonneg(enc, self.strict and depth == 0):
+                return all(self._at_face(hm, vars_, fbox, m == 0) for m, hm in enumerate(chain))
+            chain.append(h)
+            h = sp.diff(h, c.var) * c.sign
+        return False
+
+    def _at_face(self, h, vars_, fbox, first) -> bool:
+        try:
+            return _nonneg(compile_expr(h, vars_, IV)(fbox), self.strict and first)
+        except Undefined:
+            return False
+
+    # ------------------------------------------------------------------ branch and bound
+
+    def decide_box(self, box) -> bool:
+        try:
+            s, enc = self.enclose(box)
+            if _nonneg(enc, self.strict):
+                return True
+        except Undefined:
+            s = 0
+        self.check_point([_rational(_mid(x)) for x in box], "at a box midpoint")
+        for i, c in enumerate(self.coords):
+            if c.shift is not None and box[i].a == 0 and self.tail(box, i):
+                return True
+        if self.mean_value(box, s):
+            return True
+        return any(
+            self.taylor(box, i, side, s, at_end)
+            for i in range(len(box))
+            for side in (0, 1)
+            for at_end in (False, True)
+        )
+
+    def run(self, root) -> None:
+        widths = [max(_width(x), mpmath.mpf(1e-300)) for x in root]
+        stack = [(root, 0)]
+        while stack:
+            box, depth = stack.pop()
+            self.boxes += 1
+            if time.monotonic() > self.deadline:
+                raise _Stop(box, "time limit reached")
+            if self.decide_box(box):
+                continue
+            i = max(range(len(box)), key=lambda j: _width(box[j]) / widths[j])
+            if depth >= MAX_DEPTH * len(box) or _width(box[i]) < 1e-12 * widths[i]:
+                raise _Stop(box, "undecided on a sub-box at the minimum width")
+            m = _mid(box[i])
+            for part in ((mpmath.mpf(box[i].a), m), (m, mpmath.mpf(box[i].b))):
+                stack.append(([*box[:i], iv.mpf(list(part)), *box[i + 1 :]], depth + 1))
+
+
+def _width(x):
+    return mpmath.fsub(mpmath.mpf(x.b), mpmath.mpf(x.a), exact=True)
+
+
+def _mid(x):
+    """Exact midpoint of an interval with finite endpoints."""
+    return mpmath.ldexp(mpmath.fadd(mpmath.mpf(x.a), mpmath.mpf(x.b), exact=True), -1)
+
+
+def _nonneg(enc, strict) -> bool:
+    return enc.a > 0 or (enc.a >= 0 and not strict)
+
+
+def _arb_exact(value):
+    from flint import arb
+
+    enc = exact_iv(value)
+    return arb(mpf_to_fmpq(enc.a)).union(arb(mpf_to_fmpq(enc.b)))
+
+
+def _rational(x) -> sp.Rational:
+    q = mpf_to_fmpq(x)
+    return sp.Rational(int(q.p), int(q.q))
+
+
+def _pieces(var: sp.Symbol, r: Range) -> list[_Coord]:
+    """Finite coordinates covering the range (tails by var = a + s/t)."""
+    lo, hi = r.lo, r.hi
+    t = sp.Symbol(f"1/{var}", positive=True)
+    if lo.is_finite and hi.is_finite:
+        return [_Coord(var, var, lo, hi, r.lo_open, r.hi_open)]
+    out = []
+    if lo.is_finite:  # [lo, lo + 1] and lo + 1/t, t in (0, 1]
+        out += [_Coord(var, var, lo, lo + 1, r.lo_open, False),
+                _Coord(var, t, sp.Integer(0), sp.Integer(1), True, False, lo, 1)]
+    elif hi.is_finite:
+        out += [_Coord(var, var, hi - 1, hi, False, r.hi_open),
+                _Coord(var, t, sp.Integer(0), sp.Integer(1), True, False, hi, -1)]
+    else:
+        out += [_Coord(var, var, sp.Integer(-1), sp.Integer(1), False, False),
+                _Coord(var, t, sp.Integer(0), sp.Integer(1), True, False, sp.Integer(1), 1),
+                _Coord(var, t, sp.Integer(0), sp.Integer(1), True, False, sp.Integer(-1), -1)]
+    return out
+
+
+def _show(value: sp.Rational) -> str:
+    return mpmath.nstr(mpmath.mpf(exact_iv(value).a), 17)
+
+
+def decide_nonneg(g, ranges: dict, strict: bool = False, time_limit: float | None = None) -> Decision:
+    """Decide ``g >= 0`` (``> 0``) for every point of ``ranges`` ({Symbol: Range})."""
+    t0 = time.monotonic()
+    limit = time_limit or TIME_LIMIT.get(len(ranges), 25.0)
+    syms = list(ranges)
+    g = sp.sympify(g)
+    if g.free_symbols - set(syms):
+        names = sorted(map(str, g.free_symbols - set(syms)))
+        raise ValueError(f"variables without a range: {', '.join(names)}")
+    old = iv.dps
+    iv.dps = 20
+    boxes, prob = 0, None
+    try:
+        probs = []
+        for combo in itertools.product(*(_pieces(s, ranges[s]) for s in syms)):
+            probs.append(_Problem(g, list(combo), strict, t0 + limit))
+        _precheck(probs[0] if probs else None, ranges)
+        for p in probs:
+            _sample(p)
+        prob = None
+        for prob in probs:
+            root = [iv.mpf([exact_iv(c.lo).a, exact_iv(c.hi).b]) for c in prob.coords]
+            prob.run(root)
+            boxes += prob.boxes
+    except _Found as found:
+        return Decision(
+            FAILED,
+            "counterexample verified in interval arithmetic",
+            found.detail,
+            {str(s): _show(v) for s, v in zip(syms, found.point, strict=True)},
+            {str(s): str(v) for s, v in zip(syms, found.point, strict=True)},
+            boxes=boxes,
+            seconds=time.monotonic() - t0,
+        )
+    except _Stop as stop:
+        box = None
+        if stop.box is not None and prob is not None:
+            box = {}
+            for c, x in zip(prob.coords, stop.box, strict=True):
+                ends = sorted(c.to_var(_rational(mpmath.mpf(e))) if e != 0 or c.shift is None else sp.oo * c.sign
+                              for e in (x.a, x.b))
+                box[str(c.var)] = tuple(mpmath.nstr(mpmath.mpf(exact_iv(e).a), 10) if e.is_finite else str(e)
+                                        for e in ends)
+        return Decision(INCONCLUSIVE, "", stop.detail, box=box, boxes=boxes + (prob.boxes if prob else 0),
+                        seconds=time.monotonic() - t0)
+    finally:
+        iv.dps = old
+    method = "interval branch and bound (mpmath.iv) with Arb Taylor expansions at touching points"
+    if any(r.lo.is_infinite or r.hi.is_infinite for r in ranges.values()):
+        method += "; tails by x = a + 1/t and monotone chains"
+    return Decision(CERTIFIED, method, "", boxes=boxes, seconds=time.monotonic() - t0)
+
+
+def _precheck(prob, ranges) -> None:
+    """A closed finite end where the expression is undefined: the statement is ill-posed."""
+    if prob is None:
+        return
+    syms = list(ranges)
+    f = compile_expr(prob.g, syms, IV)
+    mids = {s: _inner(r) for s, r in ranges.items()}
+    for s, r in ranges.items():
+        for end, opened in ((r.lo, r.lo_open), (r.hi, r.hi_open)):
+            if end.is_finite and not opened:
+                vals = [exact_iv(end if t == s else mids[t]) for t in syms]
+                try:
+                    f(vals)
+                except Undefined as why:
+                    if why.definite:
+                        raise _Stop(None, f"undefined at the closed end {s} = {end} ({why}); "
+                                          "exclude it with <") from None
+                except ZeroDivisionError:
+                    raise _Stop(None, f"undefined at the closed end {s} = {end}") from None
+
+
+def _inner(r: Range):
+    if r.lo.is_finite and r.hi.is_finite:
+        return (r.lo + r.hi) / 2
+    return r.lo + 1 if r.lo.is_finite else r.hi - 1 if r.hi.is_finite else sp.Integer(0)
+
+
+def _sample(prob: _Problem, n: int = 40) -> None:
+    """Seeded points (ends, quartiles, random) in coordinate space, checked rigorously."""
+    rng = random.Random(len(prob.coords))
+    cands = []
+    for c in prob.coords:
+        lo, hi = c.lo, c.hi
+        w = hi - lo
+        vals = [lo + w * sp.Rational(k, 8) for k in range(1, 8)]
+        vals += [lo + w / 10**6, hi - w / 10**6]
+        vals += [v for v, o in ((lo, c.lo_open), (hi, c.hi_open)) if not o]
+        cands.append([sp.nsimplify(v) if not v.is_Rational else v for v in vals])
+    total = 1
+    for cs in cands:
+        total *= len(cs)
+    points = itertools.product(*cands) if total <= n else (
+        [rng.choice(cs) for cs in cands] for _ in range(n)
+    )
+    for pt in points:
+        if all(p.is_Rational for p in pt):
+            prob.check_point(list(pt), "at a sampled point")
+
+
+# ---------------------------------------------------------------------------- front end
+
+
+def parse_statement(text: str, where: list[str]):
+    """(lhs, rel, rhs, {Symbol: Range}) from the CLI text; ParseError names the field."""
+    from proofs_check.parse import ParseError
+
+    ranges = {}
+    for w in where:
+        try:
+            r = parse_range(w)
+        except ParseError as err:
+            raise ParseError(f"where: {err}") from None
+        if r.var in ranges:
+            raise ParseError(f"where: {w!r}: second range for {r.var!r}; allowed: one --where per variable")
+        ranges[r.var] = r
+    try:
+        lhs_t, rel, rhs_t = split_relation(text)
+        lhs, rhs = (parse_expression(s, list(ranges)) for s in (lhs_t, rhs_t))
+    except ParseError as err:
+        raise ParseError(f"inequality: {err}") from None
+    symbols = {str(s): s for s in (lhs - rhs).free_symbols}
+    return lhs, rel, rhs, {symbols.get(k, sp.Symbol(k, real=True)): r for k, r in ranges.items()}
+
+
+def decide(lhs, rel: str, rhs, ranges: dict, time_limit: float | None = None) -> Decision:
+    """Decide ``lhs rel rhs`` (rel one of <= < >= > ==) on ``ranges`` ({Symbol: Range})."""
+    if rel == "==":
+        return _decide_equal(lhs, rhs, ranges)
+    g = rhs - lhs if rel in ("<=", "<") else lhs - rhs
+    return decide_nonneg(g, ranges, strict=rel in ("<", ">"), time_limit=time_limit)
+
+
+def _decide_equal(lhs, rhs, ranges) -> Decision:
+    from proofs_check.core import _zero
+
+    t0 = time.monotonic()
+    how = _zero(sp.sympify(lhs - rhs))
+    if how is not None:
+        return Decision(CERTIFIED, f"sympy {how}(lhs - rhs) == 0", seconds=time.monotonic() - t0)
+    for sign in (1, -1):  # a point where lhs - rhs is provably > 0 or < 0
+        d = decide_nonneg(sign * (lhs - rhs), ranges, time_limit=2.0)
+        if d.status == FAILED:
+            return d
+    return Decision(INCONCLUSIVE, "", "SymPy could not reduce lhs - rhs to 0 and no point "
+                    "differs", seconds=time.monotonic() - t0)
+
+
+def decide_text(text: str, where: list[str], time_limit: float | None = None) -> Decision:
+    lhs, rel, rhs, ranges = parse_statement(text, where)
+    return decide(lhs, rel, rhs, ranges, time_limit)
