@@ -25,7 +25,7 @@ from flint import arb, arb_series, fmpq
 iv = mpmath.iv
 
 
-class Undefined(ArithmeticError):
+class Undefined(ArithmeticError):  # noqa: N818 (reads as a verdict)
     """The expression may be undefined on the input (``definite``: undefined everywhere)."""
 
     def __init__(self, what: str, definite: bool = False):
@@ -284,7 +284,7 @@ def compile_expr(expr, syms, ops) -> Callable[[list], object]:
     return lambda values: ops.check(body(values))
 
 
-def _node(e, index, ops):  # noqa: C901 (one branch per expression kind)
+def _node(e, index, ops):
     if e.is_Symbol:
         if e not in index:
             raise ValueError(f"no value for symbol {e}")
@@ -308,7 +308,9 @@ def _node(e, index, ops):  # noqa: C901 (one branch per expression kind)
         if not den:
             return lambda v: _fold(num, v, lambda x, y: x * y)
         one = _node(sp.Integer(1), index, ops)
-        return lambda v: ops.div(_fold(num or [one], v, lambda x, y: x * y), _fold(den, v, lambda x, y: x * y))
+        return lambda v: ops.div(
+            _fold(num or [one], v, lambda x, y: x * y), _fold(den, v, lambda x, y: x * y)
+        )
     if e.is_Pow:
         base, ex = _node(e.base, index, ops), e.exp
         if ex.is_Integer:

@@ -170,7 +170,9 @@ def _inequality(argv: list[str]) -> int:
         lhs, rel, rhs, ranges = parse_statement(args.statement, args.where)
         missing = sorted(map(str, (lhs - rhs).free_symbols - set(ranges)))
         if missing:
-            raise ParseError(f"where: no range for {', '.join(missing)}; allowed: one --where per variable")
+            raise ParseError(
+                f"where: no range for {', '.join(missing)}; allowed: one --where per variable"
+            )
     except (ParseError, UsageError) as err:
         print(f"proofs_check inequality: {err}", file=sys.stderr)
         return 2
@@ -212,7 +214,11 @@ def _run_file(argv: list[str]) -> int:
     results = [run(lem) for lem in lemmas]
     sib_results = [run(s, stop_on_failure=True) for s in sibs]
     if args.json:
-        print(json.dumps({"lemmas": to_json(results), "false_siblings": to_json(sib_results)}, indent=1))
+        print(
+            json.dumps(
+                {"lemmas": to_json(results), "false_siblings": to_json(sib_results)}, indent=1
+            )
+        )
     else:
         print(_table(results))
         if sib_results:

@@ -588,7 +588,9 @@ class NonNegative(Step):
         try:
             return "; ".join(prove_nonneg(self.expr, self.var, self.lo, self.hi, self.strict)), ""
         except Unproved as why:
-            return prover_fallback(self.expr, {self.var: (self.lo, self.hi, True)}, self.strict, why)
+            return prover_fallback(
+                self.expr, {self.var: (self.lo, self.hi, True)}, self.strict, why
+            )
 
     def attack(self):
         pts = sample_points([self.var], {self.var: (self.lo, self.hi)}, self.claim, 30)

@@ -253,7 +253,13 @@ def _expr_tokens(text: str) -> list[tuple[str, str]]:
             )
         num, power, op, name = m.groups()
         out.append(
-            ("num", num) if num else ("op", "**") if power else ("name", name) if name else ("op", op)
+            ("num", num)
+            if num
+            else ("op", "**")
+            if power
+            else ("name", name)
+            if name
+            else ("op", op)
         )
         pos = m.end()
     return out
@@ -315,11 +321,13 @@ def _bound(text: str, where: str):
     try:
         value = parse_expression(text, [])
     except ParseError:
-        raise ParseError(f"invalid range {where!r}: bound {text.strip()!r} is not a constant; "
-                         f"{RANGE_ALLOWED}") from None
+        raise ParseError(
+            f"invalid range {where!r}: bound {text.strip()!r} is not a constant; {RANGE_ALLOWED}"
+        ) from None
     if not (value.is_real and value.is_finite):
-        raise ParseError(f"invalid range {where!r}: bound {text.strip()!r} is not a finite real; "
-                         f"{RANGE_ALLOWED}")
+        raise ParseError(
+            f"invalid range {where!r}: bound {text.strip()!r} is not a finite real; {RANGE_ALLOWED}"
+        )
     return value
 
 
@@ -336,8 +344,9 @@ def parse_range(text: str) -> Range:
             raise ParseError(f"invalid range {text!r}; {RANGE_ALLOWED}")
         lo, hi = _bound(items[0], text), _bound(items[2], text)
         if not bool(lo < hi):
-            raise ParseError(f"invalid range {text!r}: empty (lower end not below upper end); "
-                             f"{RANGE_ALLOWED}")
+            raise ParseError(
+                f"invalid range {text!r}: empty (lower end not below upper end); {RANGE_ALLOWED}"
+            )
         return Range(items[1], lo, hi, ops[0] == "<", ops[1] == "<")
     left, right = items
     op = ops[0]

@@ -22,6 +22,7 @@ undecided below a minimum width, or at the time limit, ends the run as ``inconcl
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import random
 import time
@@ -73,12 +74,12 @@ class Decision:
         return f"{head}: {self.detail}" + (f" (stopped on {where})" if where else "")
 
 
-class _Found(Exception):
+class _Found(Exception):  # noqa: N818
     def __init__(self, point, detail):
         self.point, self.detail = point, detail
 
 
-class _Stop(Exception):
+class _Stop(Exception):  # noqa: N818
     def __init__(self, box, detail):
         self.box, self.detail = box, detail
 
@@ -123,10 +124,8 @@ class _Problem:
     def __post_init__(self):
         subs = {c.var: c.shift + c.sign / c.sym for c in self.coords if c.shift is not None}
         gc = _canon(self.g.subs(subs)) if subs else self.g
-        try:
+        with contextlib.suppress(sp.PolynomialError):
             gc = sp.factor(gc)  # fewer repeated variables: tighter interval enclosures
-        except sp.PolynomialError:
-            pass
         self.syms = [c.sym for c in self.coords]
         self.gc = gc
         self.f = compile_expr(gc, self.syms, IV)
@@ -200,7 +199,11 @@ class _Problem:
         v = self.point_value(point)
         if v is not None and (v.b < 0 or (self.strict and v.b <= 0)):
             pt = [c.to_var(p) for c, p in zip(self.coords, point, strict=True)]
-            raise _Found(pt, f"{why}; g = RHS - LHS in [{mpmath.nstr(mpmath.mpf(v.a), 8)}, {mpmath.nstr(mpmath.mpf(v.b), 8)}]")
+            raise _Found(
+                pt,
+                f"{why}; g = RHS - LHS in "
+                f"[{mpmath.nstr(mpmath.mpf(v.a), 8)}, {mpmath.nstr(mpmath.mpf(v.b), 8)}]",
+            )
 
     # ------------------------------------------------------------------------ taylor
 
@@ -224,7 +227,7 @@ class _Problem:
                 pass
             try:
                 self.zero_cache[key] = d == 0 or sp.simplify(d) == 0
-            except Exception:  # noqa: BLE001 (SymPy may fail: then not known to be 0)
+            except Exception:
                 self.zero_cache[key] = False
         return self.zero_cache[key]
 
@@ -240,15 +243,17 @@ class _Problem:
         direction = 1 if side == 0 else -1
         end = c.lo if side == 0 else c.hi
         exact_end = None
-        if at_end:
-            exact_end = end
-        elif (side == 0 and lo_i == mpmath.mpf(exact_iv(end).a)) or (
-            side == 1 and hi_i == mpmath.mpf(exact_iv(end).b)
+        if (
+            at_end
+            or (side == 0 and lo_i == mpmath.mpf(exact_iv(end).a))
+            or (side == 1 and hi_i == mpmath.mpf(exact_iv(end).b))
         ):
             exact_end = end
         try:
-            p_arb = _arb_exact(exact_end) if exact_end is not None else arb(
-                mpf_to_fmpq(lo_i if side == 0 else hi_i)
+            p_arb = (
+                _arb_exact(exact_end)
+                if exact_end is not None
+                else arb(mpf_to_fmpq(lo_i if side == 0 else hi_i))
             )
             a_arb, b_arb = arb(mpf_to_fmpq(lo_i)), arb(mpf_to_fmpq(hi_i))
             tau = (a_arb - p_arb).union(b_arb - p_arb) * direction
@@ -410,15 +415,21 @@ def _pieces(var: sp.Symbol, r: Range) -> list[_Coord]:
         return [_Coord(var, var, lo, hi, r.lo_open, r.hi_open)]
     out = []
     if lo.is_finite:  # [lo, lo + 1] and lo + 1/t, t in (0, 1]
-        out += [_Coord(var, var, lo, lo + 1, r.lo_open, False),
-                _Coord(var, t, sp.Integer(0), sp.Integer(1), True, False, lo, 1)]
+        out += [
+            _Coord(var, var, lo, lo + 1, r.lo_open, False),
+            _Coord(var, t, sp.Integer(0), sp.Integer(1), True, False, lo, 1),
+        ]
     elif hi.is_finite:
-        out += [_Coord(var, var, hi - 1, hi, False, r.hi_open),
-                _Coord(var, t, sp.Integer(0), sp.Integer(1), True, False, hi, -1)]
+        out += [
+            _Coord(var, var, hi - 1, hi, False, r.hi_open),
+            _Coord(var, t, sp.Integer(0), sp.Integer(1), True, False, hi, -1),
+        ]
     else:
-        out += [_Coord(var, var, sp.Integer(-1), sp.Integer(1), False, False),
-                _Coord(var, t, sp.Integer(0), sp.Integer(1), True, False, sp.Integer(1), 1),
-                _Coord(var, t, sp.Integer(0), sp.Integer(1), True, False, sp.Integer(-1), -1)]
+        out += [
+            _Coord(var, var, sp.Integer(-1), sp.Integer(1), False, False),
+            _Coord(var, t, sp.Integer(0), sp.Integer(1), True, False, sp.Integer(1), 1),
+            _Coord(var, t, sp.Integer(0), sp.Integer(1), True, False, sp.Integer(-1), -1),
+        ]
     return out
 
 
@@ -426,7 +437,9 @@ def _show(value: sp.Rational) -> str:
     return mpmath.nstr(mpmath.mpf(exact_iv(value).a), 17)
 
 
-def decide_nonneg(g, ranges: dict, strict: bool = False, time_limit: float | None = None) -> Decision:
+def decide_nonneg(
+    g, ranges: dict, strict: bool = False, time_limit: float | None = None
+) -> Decision:
     """Decide ``g >= 0`` (``> 0``) for every point of ``ranges`` ({Symbol: Range})."""
     t0 = time.monotonic()
     limit = time_limit or TIME_LIMIT.get(len(ranges), 25.0)
@@ -465,12 +478,24 @@ def decide_nonneg(g, ranges: dict, strict: bool = False, time_limit: float | Non
         if stop.box is not None and prob is not None:
             box = {}
             for c, x in zip(prob.coords, stop.box, strict=True):
-                ends = sorted(c.to_var(_rational(mpmath.mpf(e))) if e != 0 or c.shift is None else sp.oo * c.sign
-                              for e in (x.a, x.b))
-                box[str(c.var)] = tuple(mpmath.nstr(mpmath.mpf(exact_iv(e).a), 10) if e.is_finite else str(e)
-                                        for e in ends)
-        return Decision(INCONCLUSIVE, "", stop.detail, box=box, boxes=boxes + (prob.boxes if prob else 0),
-                        seconds=time.monotonic() - t0)
+                ends = sorted(
+                    c.to_var(_rational(mpmath.mpf(e)))
+                    if e != 0 or c.shift is None
+                    else sp.oo * c.sign
+                    for e in (x.a, x.b)
+                )
+                box[str(c.var)] = tuple(
+                    mpmath.nstr(mpmath.mpf(exact_iv(e).a), 10) if e.is_finite else str(e)
+                    for e in ends
+                )
+        return Decision(
+            INCONCLUSIVE,
+            "",
+            stop.detail,
+            box=box,
+            boxes=boxes + (prob.boxes if prob else 0),
+            seconds=time.monotonic() - t0,
+        )
     finally:
         iv.dps = old
     method = "interval branch and bound (mpmath.iv) with Arb Taylor expansions at touching points"
@@ -494,8 +519,10 @@ def _precheck(prob, ranges) -> None:
                     f(vals)
                 except Undefined as why:
                     if why.definite:
-                        raise _Stop(None, f"undefined at the closed end {s} = {end} ({why}); "
-                                          "exclude it with <") from None
+                        raise _Stop(
+                            None,
+                            f"undefined at the closed end {s} = {end} ({why}); exclude it with <",
+                        ) from None
                 except ZeroDivisionError:
                     raise _Stop(None, f"undefined at the closed end {s} = {end}") from None
 
@@ -520,8 +547,10 @@ def _sample(prob: _Problem, n: int = 40) -> None:
     total = 1
     for cs in cands:
         total *= len(cs)
-    points = itertools.product(*cands) if total <= n else (
-        [rng.choice(cs) for cs in cands] for _ in range(n)
+    points = (
+        itertools.product(*cands)
+        if total <= n
+        else ([rng.choice(cs) for cs in cands] for _ in range(n))
     )
     for pt in points:
         if all(p.is_Rational for p in pt):
@@ -542,7 +571,9 @@ def parse_statement(text: str, where: list[str]):
         except ParseError as err:
             raise ParseError(f"where: {err}") from None
         if r.var in ranges:
-            raise ParseError(f"where: {w!r}: second range for {r.var!r}; allowed: one --where per variable")
+            raise ParseError(
+                f"where: {w!r}: second range for {r.var!r}; allowed: one --where per variable"
+            )
         ranges[r.var] = r
     try:
         lhs_t, rel, rhs_t = split_relation(text)
@@ -572,8 +603,12 @@ def _decide_equal(lhs, rhs, ranges) -> Decision:
         d = decide_nonneg(sign * (lhs - rhs), ranges, time_limit=2.0)
         if d.status == FAILED:
             return d
-    return Decision(INCONCLUSIVE, "", "SymPy could not reduce lhs - rhs to 0 and no point "
-                    "differs", seconds=time.monotonic() - t0)
+    return Decision(
+        INCONCLUSIVE,
+        "",
+        "SymPy could not reduce lhs - rhs to 0 and no point differs",
+        seconds=time.monotonic() - t0,
+    )
 
 
 def decide_text(text: str, where: list[str], time_limit: float | None = None) -> Decision:

@@ -46,12 +46,14 @@ def load_file(path: str) -> tuple[list[Lemma], list[Lemma]]:
     """
     p = Path(path)
     if not p.is_file() or p.suffix != ".py":
-        raise ValueError(f"file: {path!r} is not an existing .py file; allowed: a path to a lemma file")
+        raise ValueError(
+            f"file: {path!r} is not an existing .py file; allowed: a path to a lemma file"
+        )
     spec = importlib.util.spec_from_file_location(f"user_lemma_{p.stem}", p)
     mod = importlib.util.module_from_spec(spec)
     try:
         spec.loader.exec_module(mod)
-    except Exception as exc:  # noqa: BLE001 (the user's file: report, never crash)
+    except Exception as exc:
         msg = str(exc).splitlines()[0] if str(exc) else ""
         raise ValueError(f"file: {path!r} failed to import: {type(exc).__name__}: {msg}") from None
     lemmas = lemmas_of(mod)
