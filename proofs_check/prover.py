@@ -42,7 +42,13 @@ from proofs_check.balls import (
     mpf_to_fmpq,
     series_ops,
 )
-from proofs_check.parse import Range, parse_expression, parse_range, split_relation
+from proofs_check.parse import (
+    ParseError,
+    Range,
+    parse_expression,
+    parse_range,
+    split_relation,
+)
 
 CERTIFIED, FAILED, INCONCLUSIVE = "certified", "failed", "inconclusive"
 ORDER = 7  # Taylor terms a_0..a_6 and the remainder coefficient A_7
@@ -130,41 +136,37 @@ class _Problem:
         self.gc = gc
         self.f = compile_expr(gc, self.syms, IV)
         num, den = sp.fraction(sp.together(gc))
-        self.nd = None
+        self.nd, self.den = None, den
         if den.free_symbols:
             self.num = num
             self.nd = (compile_expr(num, self.syms, IV), compile_expr(den, self.syms, IV))
         else:
             self.num = gc
         self.series_cache, self.mv_cache = {}, {}
+        self.tail_cache = {}
+        self.touch_points = []  # (coordinate, exact interior point where g' = 0)
 
     # ------------------------------------------------------------------ evaluation
 
     def enclose(self, box):
-        """(sign s, enclosure) of s*N (D of sign s on the box) or of g; Undefined raises."""
+        """(s, enclosure or None): s*N where D has the sign s on the box (s = 0: g itself);
+        None where the enclosure may be undefined."""
+        s = 0
         if self.nd is not None:
-            try:
+            with contextlib.suppress(Undefined):
                 d = self.nd[1](box)
-                if d.a > 0 or d.b < 0 or self.touches_open_end(box):
-                    s = 1 if d.a >= 0 else -1 if d.b <= 0 else 0
-                else:
-                    s = 0
-                if s:
-                    return s, self.nd[0](box) * s
-            except Undefined:
-                pass
-        return 0, self.f(box)
+                s = 1 if d.a > 0 else -1 if d.b < 0 else 0
+                if not s and (d.a >= 0 or d.b <= 0):
+                    s = self.den_sign(box)
+        try:
+            return s, (self.nd[0](box) * s if s else self.f(box))
+        except Undefined:
+            return s, None
 
-    def touches_open_end(self, box) -> bool:
-        for c, x in zip(self.coords, box, strict=True):
-            if c.lo_open and mpmath.mpf(x.a) <= mpmath.mpf(exact_iv(c.lo).b):
-                return True
-            if c.hi_open and mpmath.mpf(x.b) >= mpmath.mpf(exact_iv(c.hi).a):
-                return True
-        return False
-
-    def mean_value(self, box, s) -> bool:
-        """Mean-value form g(m) + sum_i dg/dx_i(box) (x_i - m_i) (of s*N when s != 0)."""
+    def derivative_forms(self, box, s) -> bool:
+        """Monotonicity (dg/dx_i of one sign on the box: g >= its value on the face where
+        it is least) and the mean-value form g(m) + sum_i dg/dx_i(box) (x_i - m_i);
+        of s*N when s != 0."""
         expr = s * self.num if s else self.gc
         if expr not in self.mv_cache:
             try:
@@ -177,14 +179,29 @@ class _Problem:
         if self.mv_cache[expr] is None:
             return False
         f, *grads = self.mv_cache[expr]
+        slopes = []
+        for dg in grads:
+            try:
+                slopes.append(dg(box))
+            except Undefined:
+                slopes.append(None)
+        for i, d in enumerate(slopes):
+            if d is not None and _width(box[i]) and (d.a >= 0 or d.b <= 0):
+                face = list(box)
+                face[i] = iv.mpf(box[i].a if d.a >= 0 else box[i].b)
+                with contextlib.suppress(Undefined):
+                    if _nonneg(f(face), self.strict):
+                        return True
+        if any(d is None for d in slopes):
+            return False
         mid = [iv.mpf(_mid(x)) for x in box]
         try:
             val = f(mid)
-            for i, dg in enumerate(grads):
-                if _width(box[i]):
-                    val = val + dg(box) * (box[i] - mid[i])
         except Undefined:
             return False
+        for i, d in enumerate(slopes):
+            if _width(box[i]):
+                val = val + d * (box[i] - mid[i])
         return _nonneg(val, self.strict)
 
     def point_value(self, point: list):
@@ -231,71 +248,144 @@ class _Problem:
                 self.zero_cache[key] = False
         return self.zero_cache[key]
 
-    def taylor(self, box, i, side, s, at_end=False) -> bool:
-        """Decide the box by a Taylor expansion in coordinate i at an end p: of the box, or
-        (``at_end``) of the domain, the remainder then covering the segment from p."""
+    def expand(self, expr, box, i, p_exact, p, span):
+        """Taylor form of ``expr`` in coordinate i at the point p (exact SymPy ``p_exact``
+        when known, else the mpf ``p``): (k, bracket, tau) with expr = tau^k * bracket for
+        x_i = p + tau, tau over the box; a_0..a_{k-1} vanish (exactly, or by SymPy at an
+        exact point) and the remainder covers ``span`` (an arb ball containing p and the
+        box). None if undefined or all ORDER coefficients vanish."""
         from flint import arb, arb_series
 
-        c = self.coords[i]
-        expr = self.num if s else self.gc
-        sgn = s or 1
-        lo_i, hi_i = mpmath.mpf(box[i].a), mpmath.mpf(box[i].b)
-        direction = 1 if side == 0 else -1
-        end = c.lo if side == 0 else c.hi
-        exact_end = None
-        if (
-            at_end
-            or (side == 0 and lo_i == mpmath.mpf(exact_iv(end).a))
-            or (side == 1 and hi_i == mpmath.mpf(exact_iv(end).b))
-        ):
-            exact_end = end
         try:
-            p_arb = (
-                _arb_exact(exact_end)
-                if exact_end is not None
-                else arb(mpf_to_fmpq(lo_i if side == 0 else hi_i))
-            )
-            a_arb, b_arb = arb(mpf_to_fmpq(lo_i)), arb(mpf_to_fmpq(hi_i))
-            tau = (a_arb - p_arb).union(b_arb - p_arb) * direction
-            span = p_arb.union(b_arb if side == 0 else a_arb)
-            others = [ball(x) for x in box]
+            p_arb = _arb_exact(p_exact) if p_exact is not None else arb(mpf_to_fmpq(p))
+            lo_i, hi_i = (arb(mpf_to_fmpq(mpmath.mpf(e))) for e in (box[i].a, box[i].b))
+            tau = (lo_i - p_arb).union(hi_i - p_arb)
             fn = self._series(expr)
-            at = [arb_series([o], prec=ORDER + 1) for o in others]
-            at[i] = arb_series([p_arb, direction], prec=ORDER + 1)
+            at = [arb_series([ball(x)], prec=ORDER + 1) for x in box]
+            at[i] = arb_series([p_arb, 1], prec=ORDER + 1)
             a = coefficients(fn(at), ORDER + 1)
-            over = list(at)
-            over[i] = arb_series([span, direction], prec=ORDER + 1)
-            rem = coefficients(fn(over), ORDER + 1)[ORDER]
+            at[i] = arb_series([span.union(p_arb), 1], prec=ORDER + 1)
+            rem = coefficients(fn(at), ORDER + 1)[ORDER]
         except (Undefined, ZeroDivisionError, ValueError):
-            return False
+            return None
         k = 0
         while k < ORDER and (
             a[k].is_zero()
-            or (
-                a[k].contains(0)
-                and exact_end is not None
-                and self._zero_coeff(expr, i, exact_end, k)
-            )
+            or (a[k].contains(0) and p_exact is not None and self._zero_coeff(expr, i, p_exact, k))
         ):
             k += 1
         if k == ORDER:
-            return False
+            return None
         bracket = rem
         for j in range(ORDER - 1, k - 1, -1):
             bracket = bracket * tau + a[j]
-        bracket = bracket * sgn
+        return k, bracket, tau
+
+    def _end_point(self, box, i, side, at_end):
+        """(exact end or None, mpf point, span) for an expansion at an end of box or domain."""
+        c = self.coords[i]
+        lo_i, hi_i = mpmath.mpf(box[i].a), mpmath.mpf(box[i].b)
+        end = c.lo if side == 0 else c.hi
+        enc = exact_iv(end)
+        p = lo_i if side == 0 else hi_i
+        touching = p == (mpmath.mpf(enc.a) if side == 0 else mpmath.mpf(enc.b))
+        exact = end if at_end or touching else None
+        return exact, p, ball(box[i])
+
+    def taylor(self, box, i, side, s, at_end=False) -> bool:
+        """Decide the box by a Taylor expansion in coordinate i at its end ``side``: of the
+        box, or (``at_end``) of the domain, the remainder then covering the segment."""
+        c = self.coords[i]
+        try:
+            exact, p, span = self._end_point(box, i, side, at_end)
+        except Undefined:
+            return False
+        out = self.expand(s * self.num if s else self.gc, box, i, exact, p, span)
+        if out is None:
+            return False
+        k, bracket, tau = out
+        if side == 1 and k % 2:  # tau <= 0 on the box: tau^k has the sign (-1)^k
+            bracket = -bracket
         touches = tau.contains(0)
         if bracket > 0:
             if k == 0 or not self.strict or not touches:
                 return True
             opened = c.lo_open if side == 0 else c.hi_open
-            return exact_end is not None and opened  # g = 0 only on the excluded face
-        if bracket < 0:  # g has the sign of -tau^k on the box: check a point inside
+            return exact is not None and opened  # g = 0 only on the excluded face
+        if bracket < 0:  # g has the sign of -|tau|^k on the box: check a point inside
             mid = [_mid(x) for x in box]
+            lo_i, hi_i = mpmath.mpf(box[i].a), mpmath.mpf(box[i].b)
             w = mpmath.fsub(hi_i, lo_i, exact=True)
             mid[i] = (lo_i + w / 2**10) if side == 0 else (hi_i - w / 2**10)
             self.check_point([_rational(m) for m in mid], "Taylor expansion negative")
         return False
+
+    def at_touch_point(self, box, i, p, s) -> bool:
+        """Expansion at an exact interior point p of the box: g = tau^k * bracket, k even."""
+        enc = exact_iv(p)
+        if not (box[i].a <= enc.a and enc.b <= box[i].b):
+            return False
+        out = self.expand(s * self.num if s else self.gc, box, i, p, None, ball(box[i]))
+        if out is None or out[0] % 2 or not out[1] > 0:
+            return False
+        if out[0] and self.strict:  # g(p) = 0 exactly (coefficients shown to vanish)
+            pt = [_rational(_mid(x)) for x in box]
+            pt[i] = p
+            raise _Found(
+                [c.to_var(v) for c, v in zip(self.coords, pt, strict=True)],
+                "equality holds there (Taylor coefficients vanish exactly)",
+            )
+        return True
+
+    def find_touch_point(self, box) -> bool:
+        """Univariate: guess a closed form of the root of g' near the box (mpmath.identify,
+        nsimplify with e and pi) and keep it if SymPy shows g'(p) = 0 exactly."""
+        if len(self.coords) != 1 or self.coords[0].shift is not None:
+            return False
+        x = self.syms[0]
+        dg = sp.diff(self.gc, x)
+        try:
+            f = sp.lambdify(x, dg, "mpmath")
+            with mpmath.workdps(40):
+                root = mpmath.findroot(f, _mid(box[0]))
+                guesses = [sp.nsimplify(sp.Float(root, 40), [sp.E, sp.pi], tolerance=1e-25)]
+                ident = mpmath.identify(root, ["e", "pi", "log(2)"])
+                if ident:
+                    guesses.append(parse_expression(ident.replace("**", "^"), []))
+        except (ValueError, ZeroDivisionError, TypeError, ParseError):
+            return False
+        for p in guesses:
+            if p.is_real and self.coords[0].lo < p < self.coords[0].hi:
+                with contextlib.suppress(Exception):
+                    if sp.simplify(dg.subs(x, p)) == 0:
+                        self.touch_points.append((0, p))
+                        return True
+        return False
+
+    def den_sign(self, box) -> int:
+        """Sign of D on the box where D >= 0 (or <= 0) touches 0: only if D vanishes at most
+        on an excluded (open) face, shown by a Taylor expansion of D at that end."""
+        for i, c in enumerate(self.coords):
+            for side, opened in ((0, c.lo_open), (1, c.hi_open)):
+                if not opened:
+                    continue
+                try:
+                    exact, p, span = self._end_point(box, i, side, False)
+                except Undefined:
+                    continue
+                if exact is None:
+                    continue
+                out = self.expand(self.den, box, i, exact, p, span)
+                if out is None:
+                    continue
+                k, bracket, _ = out
+                if side == 1 and k % 2:
+                    bracket = -bracket
+                if bracket > 0:
+                    return 1
+                if bracket < 0:
+                    return -1
+        return 0
 
     # -------------------------------------------------------------------------- tails
 
@@ -313,49 +403,62 @@ class _Problem:
                 vbox.append(box[j])
             else:
                 return False  # several tails at once: leave to bisection
-        vars_ = [cj.var for cj in self.coords]
-        num, den = sp.fraction(sp.together(self.g))
-        h = self.g
-        try:
-            d = compile_expr(den, vars_, IV)(vbox)
-            if den.free_symbols and (d.a >= 0 or d.b <= 0):
-                h = num if d.a >= 0 else -num
-        except Undefined:
-            pass
         fbox = list(vbox)
         fbox[i] = exact_iv(X)
-        chain = []  # h_0 = h, h_{m+1} = sign * d/dvar h_m; h_m >= 0 on the tail and
-        for depth in range(4):  # h_0..h_{m-1} >= 0 at var = X give h_0 >= 0 on [X, oo)
-            try:
-                enc = compile_expr(h, vars_, IV)(vbox)
-            except Undefined:
-                return False
-            if _nonneg(enc, self.strict and depth == 0):
-                return all(self._at_face(hm, vars_, fbox, m == 0) for m, hm in enumerate(chain))
-            chain.append(h)
-            h = sp.diff(h, c.var) * c.sign
+        # h_0 = g (or +-N where g = N/D, D of one sign on the tail), h_{m+1} = sign * d/dvar
+        # h_m: h_m >= 0 on the tail and h_0..h_{m-1} >= 0 at var = X give g >= 0 on [X, oo)
+        starts = [self.g]
+        num, den = sp.fraction(sp.together(self.g))
+        if den.free_symbols:
+            with contextlib.suppress(Undefined, ValueError):
+                d = compile_expr(den, [cj.var for cj in self.coords], IV)(vbox)
+                if d.a > 0 or d.b < 0:
+                    starts.append(num if d.a > 0 else -num)
+        for start in starts:
+            levels = self._tail_chain(i, start)
+            for m, level in enumerate(levels):
+                if _nonneg_on(level, vbox, self.strict and m == 0):
+                    if all(
+                        _nonneg_on(low, fbox, self.strict and j == 0)
+                        for j, low in enumerate(levels[:m])
+                    ):
+                        return True
+                    break
         return False
 
-    def _at_face(self, h, vars_, fbox, first) -> bool:
-        try:
-            return _nonneg(compile_expr(h, vars_, IV)(fbox), self.strict and first)
-        except Undefined:
-            return False
+    def _tail_chain(self, i, start):
+        """Compiled (h_m, (N_m, D_m)) for m = 0..3, h_0 = start (h_m = N_m / D_m)."""
+        if (i, start) not in self.tail_cache:
+            c = self.coords[i]
+            vars_ = [cj.var for cj in self.coords]
+            h, levels = start, []
+            for _ in range(4):
+                num, den = sp.fraction(sp.together(h))
+                try:
+                    nd = den.free_symbols and (
+                        compile_expr(num, vars_, IV),
+                        compile_expr(den, vars_, IV),
+                    )
+                    levels.append((compile_expr(h, vars_, IV), nd or None))
+                except ValueError:  # no rule (e.g. sign from the derivative of abs)
+                    break
+                h = sp.diff(h, c.var) * c.sign
+            self.tail_cache[i, start] = levels
+        return self.tail_cache[i, start]
 
     # ------------------------------------------------------------------ branch and bound
 
     def decide_box(self, box) -> bool:
-        try:
-            s, enc = self.enclose(box)
-            if _nonneg(enc, self.strict):
-                return True
-        except Undefined:
-            s = 0
+        s, enc = self.enclose(box)
+        if enc is not None and _nonneg(enc, self.strict):
+            return True
         self.check_point([_rational(_mid(x)) for x in box], "at a box midpoint")
         for i, c in enumerate(self.coords):
             if c.shift is not None and box[i].a == 0 and self.tail(box, i):
                 return True
-        if self.mean_value(box, s):
+        if self.derivative_forms(box, s):
+            return True
+        if any(self.at_touch_point(box, i, p, s) for i, p in self.touch_points):
             return True
         return any(
             self.taylor(box, i, side, s, at_end)
@@ -389,6 +492,20 @@ def _width(x):
 def _mid(x):
     """Exact midpoint of an interval with finite endpoints."""
     return mpmath.ldexp(mpmath.fadd(mpmath.mpf(x.a), mpmath.mpf(x.b), exact=True), -1)
+
+
+def _nonneg_on(level, box, strict) -> bool:
+    """h >= 0 (> 0) on box, from h or, where D has one sign on box, from +-N."""
+    f, nd = level
+    try:
+        if nd is not None:
+            d = nd[1](box)
+            if d.a > 0 or d.b < 0:
+                v = nd[0](box)
+                return _nonneg(v if d.a > 0 else -v, strict)
+        return _nonneg(f(box), strict)
+    except Undefined:
+        return False
 
 
 def _nonneg(enc, strict) -> bool:
@@ -461,7 +578,12 @@ def decide_nonneg(
         prob = None
         for prob in probs:
             root = [iv.mpf([exact_iv(c.lo).a, exact_iv(c.hi).b]) for c in prob.coords]
-            prob.run(root)
+            try:
+                prob.run(root)
+            except _Stop as stop:  # an interior touching point? (univariate, once)
+                if stop.box is None or not prob.find_touch_point(stop.box):
+                    raise
+                prob.run(root)
             boxes += prob.boxes
     except _Found as found:
         return Decision(
