@@ -168,10 +168,18 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--L1", required=True, help="a number such as 2, 0.5 or 3/4")
     try:
         args = ap.parse_args(argv)
+        p = None
         if "abs" in args.polynomial:
-            return _abs_main(args)
+            from proofs_check.frontier_abs import parse_abs_sum
+
+            _, terms, poly = parse_abs_sum(args.polynomial)
+            if terms:
+                return _abs_main(args)
+            p = sp.Poly(
+                poly.subs(poly.free_symbols.pop(), X) if poly.free_symbols else poly, X, domain="QQ"
+            )
         try:
-            p = parse_polynomial(args.polynomial)
+            p = p if p is not None else parse_polynomial(args.polynomial)
         except ParseError as err:
             raise ParseError(f"polynomial: {err}") from None
         L1 = parse_number(args.L1, "L1")

@@ -33,7 +33,10 @@ def parse_abs_sum(text: str):
         p = rest.exp if rest.is_Pow and rest.base == _POS else None
         if t.has(sp.Abs) and p is not None and sp.powsimp(t.subs(X, -_POS)) == pos:
             if not (p.is_number and p.is_real and p > 2):
-                raise ParseError(f"polynomial: {text!r}: abs(x)^{p} needs a constant power p > 2")
+                raise ParseError(
+                    f"polynomial: {text!r}: power {p} of abs(x) is not allowed; "
+                    "allowed: c*abs(x)^p with a constant p > 2, plus a polynomial in x"
+                )
             terms.append((sp.nsimplify(coeff), sp.nsimplify(p)))
         elif t.is_polynomial(X) and not t.has(sp.Abs):
             poly += t
@@ -46,7 +49,8 @@ def parse_abs_sum(text: str):
 
 
 def closed_form(c, p, L1):
-    """L0*(L1) of c |x|^p, p > 2."""
+    """L0*(L1) of c |x|^p, p > 2 (exact for exact c, p, L1)."""
+    c, p, L1 = (sp.sympify(v) for v in (c, p, L1))
     return abs(c) * p * ((p - 2) / L1) ** (p - 2)
 
 
