@@ -103,7 +103,8 @@ def _canon(e):
 
 @dataclass
 class _Coord:
-    """One coordinate of a sub-problem: the variable itself, or t with var = a + s/t."""
+    """One coordinate of a sub-problem: var = t^q (the variable itself when q = 1), or a
+    tail var = a + s/t^q; q > 1 turns var^(p/q) into a power of t (sqrt(x) = t for x = t^2)."""
 
     var: sp.Symbol
     sym: sp.Symbol
@@ -111,10 +112,12 @@ class _Coord:
     hi: sp.Expr
     lo_open: bool
     hi_open: bool
-    shift: sp.Expr | None = None  # tail: var = shift + sign / t
+    shift: sp.Expr | None = None  # tail: var = shift + sign / t^q
     sign: int = 1
+    power: int = 1
 
-    def to_var(self, value: sp.Rational) -> sp.Rational:
+    def to_var(self, value):
+        value = value**self.power
         return value if self.shift is None else self.shift + self.sign / value
 
 
@@ -128,13 +131,18 @@ class _Problem:
     zero_cache: dict = field(default_factory=dict)
 
     def __post_init__(self):
-        subs = {c.var: c.shift + c.sign / c.sym for c in self.coords if c.shift is not None}
+        subs = {c.var: c.to_var(c.sym) for c in self.coords if c.sym != c.var}
         gc = _canon(self.g.subs(subs)) if subs else self.g
+        self.forms = [gc]  # as given, and factored (fewer repeated variables, or more)
         with contextlib.suppress(sp.PolynomialError):
-            gc = sp.factor(gc)  # fewer repeated variables: tighter interval enclosures
+            const, rest = gc.as_independent(*[c.sym for c in self.coords], as_Add=True)
+            for form in (sp.factor(gc), const + sp.factor(rest)):
+                if form not in self.forms:
+                    self.forms.append(form)
+            gc = self.forms[-1] if len(self.forms) > 1 else gc
         self.syms = [c.sym for c in self.coords]
         self.gc = gc
-        self.f = compile_expr(gc, self.syms, IV)
+        self.fs = [compile_expr(e, self.syms, IV) for e in self.forms]
         num, den = sp.fraction(sp.together(gc))
         self.nd, self.den = None, den
         if den.free_symbols:
@@ -144,6 +152,7 @@ class _Problem:
             self.num = gc
         self.series_cache, self.mv_cache = {}, {}
         self.tail_cache = {}
+        self._balls = (None, [])
         self.touch_points = []  # (coordinate, exact interior point where g' = 0)
 
     # ------------------------------------------------------------------ evaluation
@@ -158,16 +167,27 @@ class _Problem:
                 s = 1 if d.a > 0 else -1 if d.b < 0 else 0
                 if not s and (d.a >= 0 or d.b <= 0):
                     s = self.den_sign(box)
-        try:
-            return s, (self.nd[0](box) * s if s else self.f(box))
-        except Undefined:
+        if s:
+            try:
+                return s, self.nd[0](box) * s
+            except Undefined:
+                return s, None
+        encs = []
+        for f in self.fs:  # both enclose g: their intersection does too
+            with contextlib.suppress(Undefined):
+                encs.append(f(box))
+        if not encs:
             return s, None
+        return s, iv.mpf([max(e.a for e in encs), min(e.b for e in encs)])
 
-    def derivative_forms(self, box, s) -> bool:
-        """Monotonicity (dg/dx_i of one sign on the box: g >= its value on the face where
-        it is least) and the mean-value form g(m) + sum_i dg/dx_i(box) (x_i - m_i);
-        of s*N when s != 0."""
-        expr = s * self.num if s else self.gc
+    def derivative_forms(self, box, s, depth=0) -> bool:
+        exprs = [s * self.num] if s else self.forms
+        return any(self._derivative_forms(e, box, depth) for e in exprs)
+
+    def _derivative_forms(self, expr, box, depth) -> bool:
+        """Monotonicity (dg/dx_i of one sign on the box: g >= its values on the face where
+        every such x_i is at its worst end, recursively) and the mean-value form
+        g(m) + sum_i dg/dx_i(box) (x_i - m_i); ``expr`` is g or s*N."""
         if expr not in self.mv_cache:
             try:
                 self.mv_cache[expr] = [
@@ -185,13 +205,16 @@ class _Problem:
                 slopes.append(dg(box))
             except Undefined:
                 slopes.append(None)
-        for i, d in enumerate(slopes):
+        face, fixed = list(box), False
+        for i, d in enumerate(slopes):  # monotone in x_i on the box: x_i at its worst end
             if d is not None and _width(box[i]) and (d.a >= 0 or d.b <= 0):
-                face = list(box)
                 face[i] = iv.mpf(box[i].a if d.a >= 0 else box[i].b)
-                with contextlib.suppress(Undefined):
-                    if _nonneg(f(face), self.strict):
-                        return True
+                fixed = True
+        if fixed:
+            with contextlib.suppress(Undefined):
+                if _nonneg(f(face), self.strict):
+                    return True
+            return depth < len(box) and self._derivative_forms(expr, face, depth + 1)
         if any(d is None for d in slopes):
             return False
         mid = [iv.mpf(_mid(x)) for x in box]
@@ -199,9 +222,41 @@ class _Problem:
             val = f(mid)
         except Undefined:
             return False
+        first = val
         for i, d in enumerate(slopes):
             if _width(box[i]):
-                val = val + d * (box[i] - mid[i])
+                first = first + d * (box[i] - mid[i])
+        return _nonneg(first, self.strict) or self._second_order(expr, box, mid, val)
+
+    def _second_order(self, expr, box, mid, val) -> bool:
+        """g(m) + grad g(m).(x - m) + (x - m)' H(box) (x - m) / 2: the gradient at the exact
+        midpoint, only the Hessian over the box (widths enter squared)."""
+        if ("H", expr) not in self.mv_cache:
+            n = len(self.syms)
+            try:
+                grads = [sp.diff(expr, x) for x in self.syms]
+                hess = {
+                    (i, j): compile_expr(sp.diff(grads[i], self.syms[j]), self.syms, IV)
+                    for i in range(n)
+                    for j in range(i, n)
+                }
+                self.mv_cache["H", expr] = ([compile_expr(e, self.syms, IV) for e in grads], hess)
+            except ValueError:
+                self.mv_cache["H", expr] = None
+        if self.mv_cache["H", expr] is None:
+            return False
+        grads, hess = self.mv_cache["H", expr]
+        delta = [box[i] - mid[i] for i in range(len(box))]
+        try:
+            for i, dg in enumerate(grads):
+                if _width(box[i]):
+                    val = val + dg(mid) * delta[i]
+            for (i, j), h in hess.items():
+                if _width(box[i]) and _width(box[j]):
+                    term = delta[i] ** 2 / 2 if i == j else delta[i] * delta[j]
+                    val = val + h(box) * term
+        except Undefined:
+            return False
         return _nonneg(val, self.strict)
 
     def point_value(self, point: list):
@@ -261,7 +316,9 @@ class _Problem:
             lo_i, hi_i = (arb(mpf_to_fmpq(mpmath.mpf(e))) for e in (box[i].a, box[i].b))
             tau = (lo_i - p_arb).union(hi_i - p_arb)
             fn = self._series(expr)
-            at = [arb_series([ball(x)], prec=ORDER + 1) for x in box]
+            if self._balls[0] is not box:
+                self._balls = (box, [ball(x) for x in box])
+            at = [arb_series([b], prec=ORDER + 1) for b in self._balls[1]]
             at[i] = arb_series([p_arb, 1], prec=ORDER + 1)
             a = coefficients(fn(at), ORDER + 1)
             at[i] = arb_series([span.union(p_arb), 1], prec=ORDER + 1)
@@ -392,7 +449,7 @@ class _Problem:
     def tail(self, box, i) -> bool:
         """Box touching t = 0 of a tail coordinate: prove g >= 0 on var in [X, oo)."""
         c = self.coords[i]
-        X = c.shift + c.sign / _rational(mpmath.mpf(box[i].b))
+        X = c.to_var(_rational(mpmath.mpf(box[i].b)))
         vbox = []
         for j, cj in enumerate(self.coords):
             if j == i:
@@ -461,11 +518,22 @@ class _Problem:
         if any(self.at_touch_point(box, i, p, s) for i, p in self.touch_points):
             return True
         return any(
-            self.taylor(box, i, side, s, at_end)
+            self.taylor(box, i, side, s, True)
             for i in range(len(box))
             for side in (0, 1)
-            for at_end in (False, True)
+            if self.near_end(box, i, side)
         )
+
+    def near_end(self, box, i, side) -> bool:
+        """The box lies within three of its widths of the domain end ``side`` of x_i."""
+        c = self.coords[i]
+        end = exact_iv(c.lo if side == 0 else c.hi)
+        gap = (
+            mpmath.mpf(box[i].a) - mpmath.mpf(end.a)
+            if side == 0
+            else (mpmath.mpf(end.b) - mpmath.mpf(box[i].b))
+        )
+        return gap <= 3 * _width(box[i])
 
     def run(self, root) -> None:
         widths = [max(_width(x), mpmath.mpf(1e-300)) for x in root]
@@ -524,10 +592,41 @@ def _rational(x) -> sp.Rational:
     return sp.Rational(int(q.p), int(q.q))
 
 
-def _pieces(var: sp.Symbol, r: Range) -> list[_Coord]:
-    """Finite coordinates covering the range (tails by var = a + s/t)."""
+def _root_power(g, var, r: Range) -> int:
+    """q = lcm of the denominators of the non-integer powers var^(p/q) in g, when var >= 0."""
+    if not (r.lo.is_finite and r.lo >= 0):
+        return 1
+    q = 1
+    for e in g.atoms(sp.Pow):
+        if e.base == var and e.exp.is_Rational and not e.exp.is_Integer:
+            q = sp.ilcm(q, e.exp.q)
+    return int(q) if q <= 12 else 1
+
+
+def _pieces(var: sp.Symbol, r: Range, q: int = 1) -> list[_Coord]:
+    """Finite coordinates covering the range (tails by var = a + s/t^q; var = t^q when
+    q > 1 and the range is in [0, oo))."""
     lo, hi = r.lo, r.hi
     t = sp.Symbol(f"1/{var}", positive=True)
+    if q > 1:
+        s = sp.Symbol(f"{var}^(1/{q})", positive=True)
+        top = hi if hi.is_finite else lo + 1
+        out = [
+            _Coord(
+                var,
+                s,
+                sp.root(lo, q),
+                sp.root(top, q),
+                r.lo_open,
+                r.hi_open and hi.is_finite,
+                power=q,
+            )
+        ]
+        if not hi.is_finite:
+            qt = q if lo == 0 else 1
+            out[0].hi_open = False
+            out.append(_Coord(var, t, sp.Integer(0), sp.Integer(1), True, False, lo, 1, qt))
+        return out
     if lo.is_finite and hi.is_finite:
         return [_Coord(var, var, lo, hi, r.lo_open, r.hi_open)]
     out = []
@@ -570,7 +669,8 @@ def decide_nonneg(
     boxes, prob = 0, None
     try:
         probs = []
-        for combo in itertools.product(*(_pieces(s, ranges[s]) for s in syms)):
+        pieces = [_pieces(s, ranges[s], _root_power(g, s, ranges[s])) for s in syms]
+        for combo in itertools.product(*pieces):
             probs.append(_Problem(g, list(combo), strict, t0 + limit))
         _precheck(probs[0] if probs else None, ranges)
         for p in probs:
