@@ -318,7 +318,7 @@ def _node(e, index, ops):
             return lambda v: ops.ipow(base(v), k)
         if ex == sp.S.Half:
             return lambda v: ops.sqrt(base(v))
-        if ex.is_number and ex.is_real:
+        if ex.is_Rational:
             return lambda v: ops.rpow(base(v), ex)
         power = _node(ex, index, ops)
         return lambda v: ops.exp(power(v) * ops.log(base(v)))

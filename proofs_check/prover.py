@@ -54,6 +54,7 @@ CERTIFIED, FAILED, INCONCLUSIVE = "certified", "failed", "inconclusive"
 ORDER = 7  # Taylor terms a_0..a_6 and the remainder coefficient A_7
 TIME_LIMIT = {1: 4.0, 2: 12.0}  # seconds; 25 s for three or more variables
 MAX_DEPTH = 60
+TAIL_DEPTH = 6  # derivatives tried on a tail [X, oo)
 
 
 @dataclass
@@ -153,7 +154,10 @@ class _Problem:
         self.series_cache, self.mv_cache = {}, {}
         self.tail_cache = {}
         self._balls = (None, [])
-        self.touch_points = []  # (coordinate, exact interior point where g' = 0)
+        self.touch_points, self.touch_tried = (
+            [],
+            False,
+        )  # (coordinate, exact interior point where g' = 0)
 
     # ------------------------------------------------------------------ evaluation
 
@@ -395,27 +399,40 @@ class _Problem:
         return True
 
     def find_touch_point(self, box) -> bool:
-        """Univariate: guess a closed form of the root of g' near the box (mpmath.identify,
-        nsimplify with e and pi) and keep it if SymPy shows g'(p) = 0 exactly."""
-        if len(self.coords) != 1 or self.coords[0].shift is not None:
+        """Univariate: guess a closed form p of a root of g' near the box (nsimplify with e
+        and pi at several tolerances, mpmath.identify), keep it if SymPy shows g'(p) = 0
+        exactly; the expansion at p (in the coordinate) then decides boxes around it."""
+        if len(self.coords) != 1:
             return False
-        x = self.syms[0]
-        dg = sp.diff(self.gc, x)
+        c = self.coords[0]
+        dg = sp.diff(self.g, c.var)
         try:
-            f = sp.lambdify(x, dg, "mpmath")
+            f = sp.lambdify(c.var, dg, "mpmath")
             with mpmath.workdps(40):
-                root = mpmath.findroot(f, _mid(box[0]))
-                guesses = [sp.nsimplify(sp.Float(root, 40), [sp.E, sp.pi], tolerance=1e-25)]
+                start = exact_iv(c.to_var(_rational(_mid(box[0]))))
+                root = mpmath.findroot(f, mpmath.mpf(start.a), verify=False)  # SymPy verifies
+                guesses = [sp.Integer(0)] if abs(root) < 1e-5 else []
+                guesses += [
+                    sp.nsimplify(sp.Float(root, 40), [sp.E, sp.pi], tolerance=tol)
+                    for tol in (1e-25, 1e-12, 1e-6)
+                ]
                 ident = mpmath.identify(root, ["e", "pi", "log(2)"])
                 if ident:
                     guesses.append(parse_expression(ident.replace("**", "^"), []))
         except (ValueError, ZeroDivisionError, TypeError, ParseError):
             return False
-        for p in guesses:
-            if p.is_real and self.coords[0].lo < p < self.coords[0].hi:
-                with contextlib.suppress(Exception):
-                    if sp.simplify(dg.subs(x, p)) == 0:
-                        self.touch_points.append((0, p))
+        for p in dict.fromkeys(guesses):
+            if not (p.is_real and sp.count_ops(p) <= 12):
+                continue
+            d = dg.subs(c.var, p)
+            with contextlib.suppress(Exception):
+                if abs(sp.N(d, 60)) > 1e-40 or sp.count_ops(d) > 200:
+                    continue  # not a root, or too large for simplify
+                if d == 0 or sp.simplify(d) == 0:
+                    q = p if c.shift is None else c.sign / (p - c.shift)
+                    q = sp.root(q, c.power) if c.power > 1 else q
+                    if c.lo < q < c.hi:
+                        self.touch_points.append((0, q))
                         return True
         return False
 
@@ -484,12 +501,12 @@ class _Problem:
         return False
 
     def _tail_chain(self, i, start):
-        """Compiled (h_m, (N_m, D_m)) for m = 0..3, h_0 = start (h_m = N_m / D_m)."""
+        """Compiled (h_m, (N_m, D_m)) for m < TAIL_DEPTH, h_0 = start (h_m = N_m / D_m)."""
         if (i, start) not in self.tail_cache:
             c = self.coords[i]
             vars_ = [cj.var for cj in self.coords]
             h, levels = start, []
-            for _ in range(4):
+            for _ in range(TAIL_DEPTH):
                 num, den = sp.fraction(sp.together(h))
                 try:
                     nd = den.free_symbols and (
@@ -499,7 +516,7 @@ class _Problem:
                     levels.append((compile_expr(h, vars_, IV), nd or None))
                 except ValueError:  # no rule (e.g. sign from the derivative of abs)
                     break
-                h = sp.diff(h, c.var) * c.sign
+                h = sp.powsimp(sp.diff(h, c.var) * c.sign)  # x^e/x: x^(e-1), no inf*0
             self.tail_cache[i, start] = levels
         return self.tail_cache[i, start]
 
@@ -546,6 +563,12 @@ class _Problem:
             if self.decide_box(box):
                 continue
             i = max(range(len(box)), key=lambda j: _width(box[j]) / widths[j])
+            small = _width(box[i]) < 1e-3 * widths[i]
+            if small and not self.touch_tried:  # an interior touching point? (once)
+                self.touch_tried = True
+                if self.find_touch_point(box):
+                    stack.append((box, depth))
+                    continue
             if depth >= MAX_DEPTH * len(box) or _width(box[i]) < 1e-12 * widths[i]:
                 raise _Stop(box, "undecided on a sub-box at the minimum width")
             m = _mid(box[i])
@@ -592,20 +615,22 @@ def _rational(x) -> sp.Rational:
     return sp.Rational(int(q.p), int(q.q))
 
 
-def _root_power(g, var, r: Range) -> int:
-    """q = lcm of the denominators of the non-integer powers var^(p/q) in g, when var >= 0."""
-    if not (r.lo.is_finite and r.lo >= 0):
+def _root_power(g, var, r: Range, tail: bool = False) -> int:
+    """q = lcm of the denominators of the non-integer powers var^(p/q) in g, when var >= 0
+    (``tail``: of any base containing var, since var = a + 1/t^q clears them at t = 0)."""
+    if not tail and not (r.lo.is_finite and r.lo >= 0):
         return 1
     q = 1
     for e in g.atoms(sp.Pow):
-        if e.base == var and e.exp.is_Rational and not e.exp.is_Integer:
+        base_ok = var in e.base.free_symbols if tail else e.base == var
+        if base_ok and e.exp.is_Rational and not e.exp.is_Integer:
             q = sp.ilcm(q, e.exp.q)
     return int(q) if q <= 12 else 1
 
 
-def _pieces(var: sp.Symbol, r: Range, q: int = 1) -> list[_Coord]:
-    """Finite coordinates covering the range (tails by var = a + s/t^q; var = t^q when
-    q > 1 and the range is in [0, oo))."""
+def _pieces(var: sp.Symbol, r: Range, q: int = 1, qt: int = 1) -> list[_Coord]:
+    """Finite coordinates covering the range: var = t^q when q > 1 (range in [0, oo)),
+    tails var = a +- 1/t^qt."""
     lo, hi = r.lo, r.hi
     t = sp.Symbol(f"1/{var}", positive=True)
     if q > 1:
@@ -623,7 +648,6 @@ def _pieces(var: sp.Symbol, r: Range, q: int = 1) -> list[_Coord]:
             )
         ]
         if not hi.is_finite:
-            qt = q if lo == 0 else 1
             out[0].hi_open = False
             out.append(_Coord(var, t, sp.Integer(0), sp.Integer(1), True, False, lo, 1, qt))
         return out
@@ -633,18 +657,18 @@ def _pieces(var: sp.Symbol, r: Range, q: int = 1) -> list[_Coord]:
     if lo.is_finite:  # [lo, lo + 1] and lo + 1/t, t in (0, 1]
         out += [
             _Coord(var, var, lo, lo + 1, r.lo_open, False),
-            _Coord(var, t, sp.Integer(0), sp.Integer(1), True, False, lo, 1),
+            _Coord(var, t, sp.Integer(0), sp.Integer(1), True, False, lo, 1, qt),
         ]
     elif hi.is_finite:
         out += [
             _Coord(var, var, hi - 1, hi, False, r.hi_open),
-            _Coord(var, t, sp.Integer(0), sp.Integer(1), True, False, hi, -1),
+            _Coord(var, t, sp.Integer(0), sp.Integer(1), True, False, hi, -1, qt),
         ]
     else:
         out += [
             _Coord(var, var, sp.Integer(-1), sp.Integer(1), False, False),
-            _Coord(var, t, sp.Integer(0), sp.Integer(1), True, False, sp.Integer(1), 1),
-            _Coord(var, t, sp.Integer(0), sp.Integer(1), True, False, sp.Integer(-1), -1),
+            _Coord(var, t, sp.Integer(0), sp.Integer(1), True, False, sp.Integer(1), 1, qt),
+            _Coord(var, t, sp.Integer(0), sp.Integer(1), True, False, sp.Integer(-1), -1, qt),
         ]
     return out
 
@@ -669,7 +693,10 @@ def decide_nonneg(
     boxes, prob = 0, None
     try:
         probs = []
-        pieces = [_pieces(s, ranges[s], _root_power(g, s, ranges[s])) for s in syms]
+        pieces = [
+            _pieces(s, r, _root_power(g, s, r), _root_power(g, s, r, tail=True))
+            for s, r in ranges.items()
+        ]
         for combo in itertools.product(*pieces):
             probs.append(_Problem(g, list(combo), strict, t0 + limit))
         _precheck(probs[0] if probs else None, ranges)
@@ -678,12 +705,7 @@ def decide_nonneg(
         prob = None
         for prob in probs:
             root = [iv.mpf([exact_iv(c.lo).a, exact_iv(c.hi).b]) for c in prob.coords]
-            try:
-                prob.run(root)
-            except _Stop as stop:  # an interior touching point? (univariate, once)
-                if stop.box is None or not prob.find_touch_point(stop.box):
-                    raise
-                prob.run(root)
+            prob.run(root)
             boxes += prob.boxes
     except _Found as found:
         return Decision(
