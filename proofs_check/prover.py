@@ -489,36 +489,38 @@ class _Problem:
                 if d.a > 0 or d.b < 0:
                     starts.append(num if d.a > 0 else -num)
         for start in starts:
-            levels = self._tail_chain(i, start)
-            for m, level in enumerate(levels):
+            for m in range(TAIL_DEPTH):
+                level = self._tail_level(i, start, m)
+                if level is None:
+                    break
                 if _nonneg_on(level, vbox, self.strict and m == 0):
                     if all(
-                        _nonneg_on(low, fbox, self.strict and j == 0)
-                        for j, low in enumerate(levels[:m])
+                        _nonneg_on(self._tail_level(i, start, j), fbox, self.strict and j == 0)
+                        for j in range(m)
                     ):
                         return True
                     break
         return False
 
-    def _tail_chain(self, i, start):
-        """Compiled (h_m, (N_m, D_m)) for m < TAIL_DEPTH, h_0 = start (h_m = N_m / D_m)."""
-        if (i, start) not in self.tail_cache:
-            c = self.coords[i]
+    def _tail_level(self, i, start, m):
+        """Level m, compiled lazily: (h_m, (N_m, D_m) or None) with h_0 = start, h_{m+1} =
+        sign * d/dvar h_m and h_m = N_m / D_m; None past a large expression or no rule."""
+        levels, h = self.tail_cache.get((i, start), ([], start))
+        while len(levels) <= m and h is not None:
             vars_ = [cj.var for cj in self.coords]
-            h, levels = start, []
-            for _ in range(TAIL_DEPTH):
-                num, den = sp.fraction(sp.together(h))
-                try:
-                    nd = den.free_symbols and (
-                        compile_expr(num, vars_, IV),
-                        compile_expr(den, vars_, IV),
-                    )
-                    levels.append((compile_expr(h, vars_, IV), nd or None))
-                except ValueError:  # no rule (e.g. sign from the derivative of abs)
-                    break
-                h = sp.powsimp(sp.diff(h, c.var) * c.sign)  # x^e/x: x^(e-1), no inf*0
-            self.tail_cache[i, start] = levels
-        return self.tail_cache[i, start]
+            try:
+                nd = None
+                if sp.count_ops(h) <= 150:
+                    num, den = sp.fraction(sp.together(h))
+                    if den.free_symbols:
+                        nd = (compile_expr(num, vars_, IV), compile_expr(den, vars_, IV))
+                levels.append((compile_expr(h, vars_, IV), nd))
+                nxt = sp.powsimp(sp.diff(h, self.coords[i].var) * self.coords[i].sign)
+                h = nxt if sp.count_ops(nxt) <= 400 else None  # powsimp: x^e/x = x^(e-1)
+            except ValueError:  # no rule (e.g. sign from the derivative of abs)
+                h = None
+        self.tail_cache[i, start] = (levels, h)
+        return levels[m] if m < len(levels) else None
 
     # ------------------------------------------------------------------ branch and bound
 
