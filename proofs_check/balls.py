@@ -95,9 +95,8 @@ class _IvOps:
             raise Undefined("division by an interval containing 0")
         return a / b
 
-    @staticmethod
-    def ipow(a, k):
-        return a**k if k >= 0 else _IvOps.div(iv.mpf(1), a ** (-k))
+    def ipow(self, a, k):
+        return a**k if k >= 0 else self.div(iv.mpf(1), a ** (-k))
 
     @staticmethod
     def rpow(a, q):
@@ -162,6 +161,23 @@ class _IvOps:
 
 
 IV = _IvOps()
+
+
+class _IvWhereDefined(_IvOps):
+    """Division by an interval with 0 at an end encloses the quotient where it is defined
+    ([1, 2] / [0, 1] = [1, +inf]). Only for choosing a branch (which abs/min/max arm holds
+    wherever g is defined): never for enclosing g itself."""
+
+    @staticmethod
+    def div(a, b):
+        if b.a == 0 and b.b == 0:
+            raise Undefined("division by 0", definite=True)
+        if b.a < 0 < b.b:
+            raise Undefined("division by an interval containing 0")
+        return a / b
+
+
+IV_WHERE = _IvWhereDefined()
 
 
 # -------------------------------------------------------------------------- series backend

@@ -33,6 +33,7 @@ import sympy as sp
 
 from proofs_check.balls import (
     IV,
+    IV_WHERE,
     Undefined,
     ball,
     coefficients,
@@ -154,10 +155,19 @@ class _Problem:
         self.series_cache, self.mv_cache = {}, {}
         self.tail_cache = {}
         self._balls = (None, [])
-        self.touch_points, self.touch_tried = (
-            [],
-            False,
-        )  # (coordinate, exact interior point where g' = 0)
+        self.touch_points = []  # (coordinate, exact interior point where g' = 0)
+        self.touch_tried = False
+        self.branches = [  # abs(u), min(a, b), max(a, b): the branch from the sign of u, a - b
+            (
+                e,
+                compile_expr(
+                    e.args[0] - (0 if isinstance(e, sp.Abs) else e.args[1]), self.syms, IV_WHERE
+                ),
+            )
+            for e in gc.atoms(sp.Abs, sp.Min, sp.Max)
+            if isinstance(e, sp.Abs) or len(e.args) == 2
+        ]
+        self.branch_cache, self.slot_cache = {}, {}
 
     # ------------------------------------------------------------------ evaluation
 
@@ -183,6 +193,72 @@ class _Problem:
         if not encs:
             return s, None
         return s, iv.mpf([max(e.a for e in encs), min(e.b for e in encs)])
+
+    def branch_decides(self, box) -> bool:
+        """abs/min/max: where every branch is decided on the box, g is a smooth expression
+        (|x - 1| + |x + 1| - 2 = 0 on [-1, 1]); where one is not, and g is monotone in that
+        slot the right way (decreasing in a min, increasing in a max or abs = max(u, -u)),
+        g is at least each branch's expression, so one branch >= 0 suffices."""
+        signs = []
+        for _, f in self.branches:
+            try:
+                v = f(box)
+            except Undefined:
+                return False
+            signs.append(1 if v.a >= 0 else -1 if v.b <= 0 else 0)
+        undecided = [k for k, sg in enumerate(signs) if sg == 0]
+        if not undecided:
+            return self._branch_ok(tuple(signs), box)
+        if len(undecided) > 1 or not self._slot_monotone(undecided[0], box):
+            return False
+        k = undecided[0]
+        return any(self._branch_ok((*signs[:k], sg, *signs[k + 1 :]), box) for sg in (1, -1))
+
+    def _slot_monotone(self, k, box) -> bool:
+        e = self.branches[k][0]
+        if k not in self.slot_cache:
+            m = sp.Dummy("m")
+            arms = (e.args[0], -e.args[0]) if isinstance(e, sp.Abs) else e.args
+            try:
+                self.slot_cache[k] = (
+                    compile_expr(sp.diff(self.gc.xreplace({e: m}), m), [*self.syms, m], IV),
+                    [compile_expr(arm, self.syms, IV) for arm in arms],
+                )
+            except ValueError:
+                self.slot_cache[k] = None
+        if self.slot_cache[k] is None:
+            return False
+        slope, arms = self.slot_cache[k]
+        try:
+            encs = [arm(box) for arm in arms]
+            hull = iv.mpf([min(v.a for v in encs), max(v.b for v in encs)])
+            d = slope([*box, hull])
+        except Undefined:
+            return False
+        return d.b <= 0 if isinstance(e, sp.Min) else d.a >= 0
+
+    def _branch_ok(self, key, box) -> bool:
+        if key not in self.branch_cache:
+            subs = {}
+            for (e, _), sg in zip(self.branches, key, strict=True):
+                if isinstance(e, sp.Abs):
+                    subs[e] = sg * e.args[0]
+                else:  # a - b >= 0: min is b, max is a
+                    subs[e] = e.args[(sg > 0) == isinstance(e, sp.Min)]
+            expr = self.gc
+            for _ in range(3):  # nested abs/min/max
+                expr = expr.xreplace(subs)
+            try:
+                self.branch_cache[key] = (expr, compile_expr(expr, self.syms, IV))
+            except ValueError:
+                self.branch_cache[key] = None
+        if self.branch_cache[key] is None:
+            return False
+        expr, f = self.branch_cache[key]
+        with contextlib.suppress(Undefined):
+            if _nonneg(f(box), self.strict):
+                return True
+        return not expr.has(sp.Abs, sp.Min, sp.Max) and self._derivative_forms(expr, box, 0)
 
     def derivative_forms(self, box, s, depth=0) -> bool:
         exprs = [s * self.num] if s else self.forms
@@ -527,6 +603,8 @@ class _Problem:
     def decide_box(self, box) -> bool:
         s, enc = self.enclose(box)
         if enc is not None and _nonneg(enc, self.strict):
+            return True
+        if self.branches and self.branch_decides(box):
             return True
         self.check_point([_rational(_mid(x)) for x in box], "at a box midpoint")
         for i, c in enumerate(self.coords):

@@ -30,6 +30,9 @@ TRUE = [
     ("sqrt(x) >= log(x)", ["x > 0"]),
     ("x*log(x) >= -1/e", ["x > 0"]),  # touches at the interior point x = 1/e
     ("(3*x - 1)^2 >= 0", ["0 <= x <= 1"]),
+    ("x^e <= e^x", ["x > 0"]),  # touches at x = e, a tail [X, oo) by derivatives
+    ("min(1, 1/(L1*g))*g <= 1/L1", ["0 < g <= 10", "1/2 <= L1 <= 2"]),  # clipping
+    ("abs(x - 1) + abs(x + 1) >= 2", ["-3 <= x <= 3"]),  # equality on [-1, 1]
     ("expm1(x) - log1p(x) >= 0", ["0 <= x <= 2"]),
     ("tanh(x) <= x", ["x > 0"]),
     ("min(x, 1) <= max(x, 1/2) + abs(x - 3)", ["0 <= x <= 4"]),
@@ -52,6 +55,8 @@ FALSE = [
     ("tanh(x) <= x/(1 + x/4)", ["x > 0"]),
     ("sqrt(x) >= x", ["1/2 <= x <= 2"]),
     ("x*log(x) >= -1/e + 1/1000", ["x > 0"]),
+    ("min(1, 1/(L1*g))*g <= 1/(2*L1)", ["0 < g <= 10", "1/2 <= L1 <= 2"]),
+    ("abs(x - 1) + abs(x + 1) > 2", ["-3 <= x <= 3"]),
 ]
 
 
