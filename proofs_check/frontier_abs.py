@@ -25,7 +25,10 @@ _POS = sp.Symbol("y", positive=True)
 
 def parse_abs_sum(text: str):
     """(expression, [(c, p)], polynomial part) or ParseError naming what is allowed."""
-    expr = sp.expand(parse_expression(text, ["x"]))
+    try:
+        expr = sp.expand(parse_expression(text, ["x"]))
+    except ParseError as err:
+        raise ParseError(f"polynomial: {err}") from None
     terms, poly = [], sp.Integer(0)
     for t in sp.Add.make_args(expr):
         pos = sp.powsimp(t.subs(X, _POS))  # SymPy writes |x|^3 as x^2 |x|: read it for x > 0

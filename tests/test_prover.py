@@ -2,11 +2,16 @@
 certified, false siblings fail with a counterexample that is re-checked here independently
 (mpmath at 60 digits, no prover code), and undefined sub-boxes are never certified."""
 
+import contextlib
+import io
 import json
+import os
 
 import mpmath
 import pytest
 import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from proofs_check.cli import main
 from proofs_check.parse import ParseError, parse_expression, parse_range
@@ -137,3 +142,54 @@ def test_parser_rejects_names_and_calls():
     for bad in ("x.__class__", "exec(1)", "x; 1", "foo(x)", "2^1000"):
         with pytest.raises(ParseError):
             parse_expression(bad, ["x"])
+
+
+PIECES = ["x", "y", "1", "2", "1/3", "e", "pi", "0", "2.5", "exp(x)", "log(x)", "sqrt(x)",
+          "abs(x - 1)", "min(x, 1)", "max(x, y)", "tanh(x)", "log1p(x)", "expm1(x)", "x^2.5",
+          "1/x", "sinh(x)", "cosh(y)"]  # fmt: skip
+JUNK = ["**", "(", ")", "<=", "==", "__import__", "\u00e9", "//", "^^", "nan", "/0", ",", ";",
+        "lambda", "x.y", "1e400"]  # fmt: skip
+WHERE = ["0 < x <= 1", "x > 0", "x >= -1", "-1 <= y <= 1", "y < 0", "0 < x < y", "x", "",
+         "1 < x < 0", "0 <= y <= pi", "x == 1", "e < x < pi"]  # fmt: skip
+
+
+@st.composite
+def statements(draw):
+    def expr(depth):
+        if depth == 0 or draw(st.integers(0, 2)) == 0:
+            return draw(st.sampled_from(PIECES))
+        op = draw(st.sampled_from(["+", "-", "*", "/", "^", "()"]))
+        if op == "()":
+            return f"({expr(depth - 1)})"
+        return f"{expr(depth - 1)} {op} {expr(depth - 1)}"
+
+    text = f"{expr(2)} {draw(st.sampled_from(['<=', '<', '>=', '>', '==']))} {expr(2)}"
+    if draw(st.integers(0, 3)) == 0:
+        at = draw(st.integers(0, len(text)))
+        text = text[:at] + draw(st.sampled_from(JUNK)) + text[at:]
+    return text
+
+
+@settings(
+    max_examples=int(os.environ.get("L0L1_FUZZ_EXAMPLES", 40)),
+    deadline=None,
+    derandomize=True,
+    database=None,
+)
+@given(text=statements(), where=st.lists(st.sampled_from(WHERE), min_size=0, max_size=2))
+def test_fuzz_inequality_cli(text, where):
+    """Any input: exit 0/1 with one line on stdout, or 2 with one line on stderr naming the
+    field; never a traceback."""
+    argv = ["inequality", text, "--time-limit", "0.5"]
+    for w in where:
+        argv += ["--where", w]
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(argv)
+    if code == 2:
+        line = err.getvalue().strip()
+        assert out.getvalue() == "" and "\n" not in line, (argv, err.getvalue())
+        assert line.startswith("proofs_check inequality: "), line
+    else:
+        assert code in (0, 1) and err.getvalue() == "", (argv, err.getvalue())
+        assert out.getvalue().count("\n") == 1, (argv, out.getvalue())
