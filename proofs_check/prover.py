@@ -77,7 +77,7 @@ class Decision:
             return f"{head} ({self.method}; {self.boxes} boxes, {self.seconds:.2f} s)"
         if self.status == FAILED:
             at = ", ".join(f"{k} = {v}" for k, v in self.point.items())
-            return f"{head}: counterexample {at}; {self.detail}"
+            return f"{head}: counterexample {at}; {self.detail}" if at else f"{head}: {self.detail}"
         where = ", ".join(f"{k} in [{a}, {b}]" for k, (a, b) in (self.box or {}).items())
         return f"{head}: {self.detail}" + (f" (stopped on {where})" if where else "")
 
@@ -768,6 +768,8 @@ def decide_nonneg(
     if g.free_symbols - set(syms):
         names = sorted(map(str, g.free_symbols - set(syms)))
         raise ValueError(f"variables without a range: {', '.join(names)}")
+    if not syms:
+        return _decide_constant(g, strict, t0)
     old = iv.dps
     iv.dps = 20
     boxes, prob = 0, None
@@ -826,6 +828,21 @@ def decide_nonneg(
     if any(r.lo.is_infinite or r.hi.is_infinite for r in ranges.values()):
         method += "; tails by x = a + 1/t and monotone chains"
     return Decision(CERTIFIED, method, "", boxes=boxes, seconds=time.monotonic() - t0)
+
+
+def _decide_constant(g, strict, t0) -> Decision:
+    """No variable: the exact sign of the constant (intervals at rising precision, SymPy)."""
+    from proofs_check.core import Unproved, _zero, const_sign
+
+    try:
+        sign = 0 if _zero(g) else const_sign(g)
+    except Unproved as why:
+        return Decision(INCONCLUSIVE, "", str(why), seconds=time.monotonic() - t0)
+    seconds = time.monotonic() - t0
+    if sign > 0 or (sign == 0 and not strict):
+        return Decision(CERTIFIED, "exact sign of a constant", boxes=1, seconds=seconds)
+    what = "RHS - LHS is 0" if sign == 0 else "RHS - LHS is negative"
+    return Decision(FAILED, "exact sign of a constant", what, {}, {}, seconds=seconds)
 
 
 def _precheck(prob, ranges) -> None:

@@ -93,6 +93,13 @@ def test_false_statement_fails_with_rechecked_counterexample(text, where):
     assert diff < 0 if "=" in rel else diff <= 1e-50, (point, diff)
 
 
+def test_constants_without_variables():
+    assert decide_text("log(2) + log(3) <= log(6)", []).status == "certified"
+    assert decide_text("log(2) + log(3) < log(6)", []).status == "failed"
+    assert decide_text("22/7 <= pi", []).status == "failed"
+    assert decide_text("e^pi >= pi^e", []).status == "certified"
+
+
 def test_equality_and_identity():
     assert decide_text("exp(2*log(x)) == x^2", ["x > 0"]).status == "certified"
     assert decide_text("sinh(x) == x", ["0 <= x <= 1"]).status == "failed"
