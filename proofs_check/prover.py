@@ -498,7 +498,10 @@ class _Problem:
         except (ValueError, ZeroDivisionError, TypeError, ParseError):
             return False
         for p in dict.fromkeys(guesses):
-            if not (p.is_real and sp.count_ops(p) <= 12):
+            small = p.is_Rational and max(abs(p.p), p.q) < 10**12
+            if not (p.is_real and sp.count_ops(p) <= 12 and (small or not p.is_Rational)):
+                continue  # a huge rational would make SymPy evaluate huge exact powers
+            if abs(sp.N(p, 20)) > 10**6:
                 continue
             d = dg.subs(c.var, p)
             with contextlib.suppress(Exception):
