@@ -24,6 +24,13 @@ PREFIX = "l0l1: error: "
         ["run", "--problem", "phase_retrieval", "--param", "d=100000000000"],
         ["run", "--problem", "nomod:f"],
         ["run", "--problem", "cosh", "--param", "scale=0"],
+        ["worstcase", "--method", "sgd", "--L0", "1", "--L1", "0", "--steps", "2"],
+        ["worstcase", "--method", "gd", "--L0", "0", "--L1", "0", "--steps", "2"],
+        ["worstcase", "--method", "gd", "--L0", "1", "--L1", "-1", "--steps", "2"],
+        ["worstcase", "--method", "gd", "--L0", "1", "--L1", "0", "--steps", "201"],
+        ["worstcase", "--method", "gd", "--L0", "1", "--L1", "0", "--steps", "2", "--eps", "1"],
+        ["worstcase", "--method", "beta_normalized_gd", "--L0", "1", "--L1", "0", "--steps", "2"],
+        ["worstcase", "--method", "gd", "--L0", "1", "--L1", "0", "--steps", "2", "--set", "q=1"],
     ],
     ids=lambda a: " ".join(a)[:40],
 )
