@@ -208,3 +208,37 @@ def test_rerun_through_the_kernels():
     same, text = rerun(wc)
     assert same, text
     assert math.isfinite(wc.tau)
+
+
+def test_eps_measure_edges():
+    """An M that no monotone witness fits in Delta is refused; a Delta too small for any
+    gradient above eps gives 0 iterations on a flat witness, certified."""
+    with pytest.raises(ValueError, match=r"^M: 5\.0 does not fit"):
+        worstcase("gd", 1.0, 10.0, 1000, Delta=1.0, eps=0.2, M=5.0, grid=16)
+    wc = worstcase("gd", 1.0, 10.0, 1000, Delta=1e-3, eps=0.2, grid=16, starts=2)
+    assert wc.iterations == 0 and wc.M == 0.0
+    assert certify(wc).ok
+
+
+def test_figure_checks_fail_on_a_moved_anchor_or_a_violation():
+    """measured_vs_theory of the worstcase figure: true facts hold; an anchor off by 1e-3,
+    an uncertified witness or a ratio above 1 must fail."""
+    from l0l1.figures import worstcase as fig
+
+    facts = {
+        "anchor": [{"N": 2, "tau": 2 / 3, "exact": 2 / 3, "certified": True}],
+        "cases": [{"method": "gd", "L1": 1.0, "eps": 0.3, "K": 30, "bound": 60.0,
+                   "ratio": 0.5, "certified": True}],
+    }  # fmt: skip
+
+    def holds(f):
+        return all(h for *_, h in fig.measured_vs_theory({"facts": {fig.NAME: f}}))
+
+    assert holds(facts)
+    moved = {**facts, "anchor": [{**facts["anchor"][0], "tau": 2 / 3 * (1 + 1e-3)}]}
+    assert not holds(moved)
+    uncertified = {**facts, "cases": [{**facts["cases"][0], "certified": False}]}
+    assert not holds(uncertified)
+    violated = {**facts, "cases": [{**facts["cases"][0], "K": 90, "ratio": 1.5}]}
+    assert not holds(violated)
+    assert fig.findings(violated["cases"]) and not fig.findings(facts["cases"])

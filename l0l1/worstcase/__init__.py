@@ -193,18 +193,26 @@ def _search_eps(L0, L1, steps, stepper, M, grid, starts, Delta, eps):
     else:
         candidates = list(np.geomspace(top, g_max, starts)) if g_max >= top else []
     below = np.concatenate([[0.0], eps * (1 - search.EPS_GAP) * np.geomspace(1e-3, 1, grid // 4)])
-    best = (-1, math.inf, 0.0, np.array([0.0]))
+    best = None
     for G in candidates:
         next_x, _ = stepper(G)
         up = top * np.geomspace(1.0, G / top, grid) if top < G else np.array([top])
         up[-1] = G
         ell = search.lengths(next_x, up)
         values = np.concatenate([up, below])
-        K, total, path = search.eps_path(L0, L1, up, values, ell, Delta, steps)
-        if (K, -total) > (best[0], -best[1]):
-            best = (K, total, G, values[path])
-    _, _, G, g = best
-    return G, g
+        found = search.eps_path(L0, L1, up, values, ell, Delta, steps)
+        if found and (best is None or (found[0], -found[1]) > (best[0], -best[1])):
+            best = (found[0], found[1], G, values[found[2]])
+    if best is None and M is not None and (top <= M or M > g_max):
+        raise InputError(
+            f"M: {M!r} does not fit: no monotone witness from |f'(x0)| = M keeps f(x0) - inf f "
+            f"<= Delta = {Delta:g} along {stepper(M)[1].values}; allowed: a smaller M or a "
+            "larger Delta"
+        )
+    if best is None:  # no gradient above eps fits in Delta: |f'(x0)| <= eps, 0 iterations
+        g0 = 0.0 if M is None else M
+        return g0, np.array([g0])
+    return best[2], best[3]
 
 
 def build(L0, L1, next_x, x0, targets, floor, tail: bool):

@@ -79,8 +79,8 @@ def tau_path(L0, L1, G, grid, ell, steps):
 def eps_path(L0, L1, grid_up, grid_all, ell, Delta, cap):
     """(K, drop, path of indices into grid_all) for the largest K <= cap such that a path
     from g_0 = grid_up[-1] with g_1..g_{K-1} in grid_up (> eps) and g_K <= eps has
-    f(x_0) - inf f <= Delta; (0, 0, [top]) when none does. ``grid_all`` is grid_up then the
-    values <= eps."""
+    f(x_0) - inf f <= Delta; None when none does (this g_0 does not fit in Delta).
+    ``grid_all`` is grid_up then the values <= eps."""
     n_up = grid_up.size
     d = drops(L0, L1, grid_up, grid_all, ell, 0.0)
     tails = pc.tail(L0, L1, grid_all)
@@ -102,7 +102,7 @@ def eps_path(L0, L1, grid_up, grid_all, ell, Delta, cap):
             break
     K, total, j = best
     if K == 0:
-        return 0, 0.0, [n_up - 1]
+        return None
     path = [j]
     for k in range(K - 1, -1, -1):
         path.append(int(args[k][path[-1]]))
