@@ -23,7 +23,9 @@ def add_parser(subparsers, methods: tuple[str, ...], entry: str) -> None:
     )
     p.add_argument(
         "--method", required=True,
-        help=f"a deterministic step-rule method: {', '.join(methods)}; or {entry}",
+        help="a deterministic step-rule method (exact oracle, x - h(|g|) g) among "
+        f"{', '.join(methods)} (the others are refused with the list of allowed ones); "
+        f"or {entry}",
     )  # fmt: skip
     p.add_argument("--L0", required=True, help="L0 > 0")
     p.add_argument("--L1", required=True, help="L1 >= 0")

@@ -172,7 +172,7 @@ def _search_tau(L0, L1, steps, stepper, M, grid, starts):
         values[-1] = G
         ell = search.lengths(next_x, values)
         tau, _, path = search.tau_path(L0, L1, G, values, ell, steps)
-        if tau > best[0]:
+        if tau > best[0] * (1 + 1e-12) or best[1] is None:  # ties: the G nearest the scale
             best = (tau, G, values[path])
         if tau == math.inf:
             break
@@ -203,7 +203,7 @@ def _search_eps(L0, L1, steps, stepper, M, grid, starts, Delta, eps):
         found = search.eps_path(L0, L1, up, values, ell, Delta, steps)
         if found and (best is None or (found[0], -found[1]) > (best[0], -best[1])):
             best = (found[0], found[1], G, values[found[2]])
-    if best is None and M is not None and (top <= M or M > g_max):
+    if best is None and M is not None and (top <= M or g_max < M):
         raise InputError(
             f"M: {M!r} does not fit: no monotone witness from |f'(x0)| = M keeps f(x0) - inf f "
             f"<= Delta = {Delta:g} along {stepper(M)[1].values}; allowed: a smaller M or a "

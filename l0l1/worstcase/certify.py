@@ -65,20 +65,28 @@ def certify(wc, tol: float = TOL) -> Certificate:
         return 1 if g > 0 or (g == 0 and s >= 0) else -1
 
     def at(state, row, t):
+        """The piece's map applied to the enclosures (f, f') at its start. The map is affine,
+        (f, u) -> (f + E1 u + s L0 E2, e^{ct} u + s L0 E1), so the image of the centre is
+        computed in intervals and the radii are carried by the exact linear part (no
+        wrapping: widths grow only as the ODE's own sensitivity e^{ct})."""
         f, g = state
         s = iv.mpf(row[4])
         z = z_of(row[3], row[4])
-        q = L0 + L1 * z * g
-        if not q.a > 0:
+        if not (L0 + L1 * z * g).a > 0:
             bad.append(f"piece at {row[0]}: L0 + L1 z f' not > 0")
         t = iv.mpf(t)
         c = z * s * L1
         if row[4] == 0 or wc.L1 == 0:
-            e1, e2 = t, t * t / 2
+            e1, e2, grow = t, t * t / 2, iv.mpf(1)
         else:
             ex = iv.expm1(c * t)
-            e1, e2 = ex / c, (ex - c * t) / (c * c)
-        return f + g * t + s * q * e2, g + s * q * e1
+            e1, e2, grow = ex / c, (ex - c * t) / (c * c), 1 + ex
+        fc, gc = iv.mpf(f.mid), iv.mpf(g.mid)
+        rf, rg = iv.mpf(f.delta) / 2, iv.mpf(g.delta) / 2
+        unit = iv.mpf([-1, 1])
+        f_out = fc + e1 * gc + s * L0 * e2 + unit * (rf + abs(e1) * rg)
+        g_out = grow * gc + s * L0 * e1 + unit * (abs(grow) * rg)
+        return f_out, g_out
 
     def close(ball, listed, scale, what):
         mid = float(ball.mid)

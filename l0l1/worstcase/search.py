@@ -67,9 +67,7 @@ def tau_path(L0, L1, G, grid, ell, steps):
     with np.errstate(divide="ignore", invalid="ignore"):
         tau = np.where(total > 0, grid**2 / total, np.inf)
     tau[~np.isfinite(total)] = -np.inf
-    a = int(np.argmax(np.where(total <= 0, np.inf, tau)))
-    if total.min() <= 0:
-        a = int(np.argmin(total))
+    a = int(np.argmin(total) if total.min() <= 0 else np.argmax(tau))  # no decrease: tau = inf
     path = [int(end[a])]
     for k in range(steps - 1, -1, -1):
         path.append(int(args[k, a, path[-1]]))
