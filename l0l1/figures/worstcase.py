@@ -141,9 +141,10 @@ def plot_worstcase(data, out_dir="figures", name=NAME, scale="quick") -> Figure:
     if gd:
         top = max(gd, key=lambda r: r["L1"] * r["M"])
         notes.append(
-            f"GD's worst witnesses start at M = |f'(x0)| up to {top['M']:.3g} (L1 M = "
-            f"{top['L1'] * top['M']:.3g} at L1 = {top['L1']:g}): the step 1/(2(L0 + L1 M)) "
-            "shrinks with M while f(x0) - inf f <= Delta caps M, so the bowl's L1 M cost "
+            f"GD's worst witness with the largest L1 M starts at M = |f'(x0)| = {top['M']:.3g} "
+            f"(L1 = {top['L1']:g}, L1 M = {top['L1'] * top['M']:.3g}, {top['K']} iterations "
+            f"against {top['bound_L1_0']:.4g} for the bound at L1 = 0): the step 1/(2(L0 + L1 "
+            "M)) shrinks with M while f(x0) - inf f <= Delta caps M, so the bowl's L1 M cost "
             "appears only as far as Delta allows"
         )
     uncertified = [r for r in rows if not r["certified"]] + [r for r in an if not r["certified"]]
