@@ -126,16 +126,17 @@ def worstcase(
     """
     from l0l1.worstcase import adapter
 
-    L0 = positive("L0", L0)
+    L0 = _scale("L0", positive("L0", L0))
     L1 = positive("L1", L1, allow_zero=True)
+    L1 = L1 and _scale("L1", L1)
     measure = "tau" if eps is None else "eps"
     steps = integer("steps", steps, 1, MAX_STEPS[measure])
     x0 = _finite("x0", x0)
     grid = integer("grid", grid, 8, 400)
     starts = integer("starts", starts, 1, 100)
-    Delta = None if Delta is None else positive("Delta", Delta)
-    eps = None if eps is None else positive("eps", eps)
-    M = None if M is None else positive("M", M)
+    Delta = None if Delta is None else _scale("Delta", positive("Delta", Delta))
+    eps = None if eps is None else _scale("eps", positive("eps", eps))
+    M = None if M is None else _scale("M", positive("M", M))
     if measure == "eps" and Delta is None:
         raise InputError("Delta: required with eps; allowed: a number > 0 (f(x0) - inf f)")
     overrides = dict(overrides or {})
@@ -151,7 +152,13 @@ def worstcase(
         G, g = _search_eps(L0, L1, steps, stepper, M, grid, starts, Delta, eps)
         floor, edge = 0.0, False
     next_x, sched = stepper(G)
-    x, f, gs, rows = build(L0, L1, next_x, x0, g, floor, tail=measure == "eps")
+    with np.errstate(all="ignore"):
+        x, f, gs, rows = build(L0, L1, next_x, x0, g, floor, tail=measure == "eps")
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(f)) and np.all(np.isfinite(gs))):
+        raise InputError(
+            f"method: {sched.values} makes the witness overflow float64 (steps too long for "
+            "this L0, L1); allowed: parameters with finite steps at this scale"
+        )
     wc = _result(method, measure, L0, L1, steps, x, f, gs, rows, G, Delta, eps, sched,
                  overrides)  # fmt: skip
     if edge:
@@ -273,6 +280,16 @@ def _result(method, measure, L0, L1, steps, x, f, g, rows, G, Delta, eps, sched,
         overrides=overrides, bound=None if bound is None else float(bound),
         bound_name=spec.bound_text if bound is not None else "", notes=tuple(notes),
     )  # fmt: skip
+
+
+SCALE = (1e-6, 1e6)  # L0, L1 (> 0), Delta, eps, M: the witness stays well inside float64
+
+
+def _scale(field: str, num: float) -> float:
+    lo, hi = SCALE
+    if not lo <= num <= hi:
+        raise InputError(f"{field}: {num!r} is not allowed; allowed: a number in [{lo:g}, {hi:g}]")
+    return num
 
 
 def _finite(field: str, value) -> float:
