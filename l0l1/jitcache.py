@@ -45,6 +45,10 @@ class _DependentLocator(_BaseLocator):
         self._inner = inner
         self._dependencies = dependencies
 
+    @property
+    def _py_file(self):  # read by Numba's warning when a function cannot be cached
+        return getattr(self._inner, "_py_file", "<unknown>")
+
     def ensure_cache_path(self):
         self._inner.ensure_cache_path()
 
