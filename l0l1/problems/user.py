@@ -32,8 +32,8 @@ from l0l1.problems.base import (
     Problem,
     ProblemError,
     StartConstants,
-    check_finite_positive,
     check_integer,
+    given_constants,
 )
 from l0l1.problems.kinds import KIND_USER
 
@@ -101,6 +101,7 @@ def from_functions(
     _arity(functions["value"], "value", (1,), "value(x) -> float")
     code = usercode.JitCode("problem", functions, flags)
     _check_at(code, x_test, dim, n)
+    _warn_uncached(name, functions)
     spec = {"problem": name, "source_hash": code.key, "dim": dim, "n": n}
     if x0 is not None:
         spec["x0"] = x_test.tolist()
@@ -117,6 +118,26 @@ def from_functions(
         spec={**spec, "f_star_given": f_star is not None},
         code=code,
     )
+
+
+def _warn_uncached(name: str, functions: dict) -> None:
+    """Say once, when the problem is built, that its kernels will not be cached on disk."""
+    import warnings
+
+    from l0l1.validate import nbytes
+
+    linked = usercode.linked_arrays(functions)
+    if linked:
+        slots = sorted({slot for slot, _ in linked})
+        size = nbytes(max(b for _, b in linked))
+        warnings.warn(
+            f"problem {name!r}: {', '.join(slots)} close over an array of {size} (over 1 MB or "
+            "not contiguous), which Numba links by address: its kernels run but are not cached "
+            "on disk, so each new process compiles them again (pass the data through a "
+            "smaller array, or accept the compile time)",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def _start(x0, dim: int) -> np.ndarray:
@@ -142,17 +163,7 @@ def _finite(field: str, val) -> float:
 def _constants(constants) -> Constants:
     if constants is None:
         return Constants(math.nan, math.nan, False, NO_CONSTANTS)
-    if isinstance(constants, Constants):
-        return constants
-    try:
-        L0, L1 = constants
-    except (TypeError, ValueError):
-        raise ProblemError(
-            f"constants: {constants!r} is not allowed; allowed: a pair (L0, L1) or a Constants"
-        ) from None
-    L0 = check_finite_positive("constants L0", L0, allow_zero=True)
-    L1 = check_finite_positive("constants L1", L1, allow_zero=True)
-    return Constants(L0, L1, False, "given by the user (not certified)")
+    return given_constants(constants)
 
 
 def _arity(fn, field: str, allowed: tuple[int, ...], shape: str) -> int:
