@@ -29,7 +29,7 @@ def one_line(err) -> str:
     return msg
 
 
-# --- (a) a closure over an array larger than Numba embeds (1 MB) -------------------------------
+# --- (a) a closure over an array larger than Numba embeds (1 MB) ------------------------------
 
 
 def test_closure_over_a_large_array_runs_uncached_and_says_so_once():
@@ -59,7 +59,7 @@ def test_closure_over_a_large_array_runs_uncached_and_says_so_once():
     assert not any("Cannot cache" in m for m in said), said
 
 
-# --- (b) with_constants ---------------------------------------------------------------------------
+# --- (b) with_constants -----------------------------------------------------------------------
 
 
 def test_with_constants_takes_a_pair_and_refuses_the_rest_in_one_line():
@@ -80,7 +80,7 @@ def test_with_constants_takes_a_pair_and_refuses_the_rest_in_one_line():
         assert "allowed:" in str(err.value)
 
 
-# --- (c) from_sympy ---------------------------------------------------------------------------------
+# --- (c) from_sympy ---------------------------------------------------------------------------
 
 
 def test_from_sympy_takes_f_star_and_its_hints_name_it():
@@ -90,9 +90,12 @@ def test_from_sympy_takes_f_star_and_its_hints_name_it():
     expr = sp.log(1 + x**2) + sp.log(1 + y**2) + (x * y) ** 2 / 10
     bare = Problem.from_sympy(expr, [x, y], x0=[1.0, 2.0])
     with pytest.raises(ValueError) as err:
+        run(bare, "gd", eps=1e-2)
+    assert "allowed: problem.with_constants((L0, L1))" in one_line(err)
+    bare = bare.with_constants((4.0, 2.0))
+    with pytest.raises(ValueError) as err:
         run(bare, "gd_ps", eps=1e-2)
     assert "f_star= in Problem.from_sympy" in one_line(err)
-    bare = bare.with_constants((4.0, 2.0))
     res = run(bare, "clipped_gd", eps=1e-2, max_iter=50)
     assert math.isnan(res.Delta) and math.isnan(res.bound)
     assert any("f* is unknown" in a and "f_star=" in a for a in res.assumptions), res.assumptions
@@ -143,7 +146,7 @@ def test_docstrings_say_what_x0_does():
         assert "x0 : the default start of runs (none when not given: runs then need x0=)" in doc
 
 
-# --- (d) a user method's records: the registered name and the entry point -----------------------
+# --- (d) a user method's records: the registered name and the entry point ---------------------
 
 SWEEP = {
     "name": "named",
@@ -168,7 +171,7 @@ def test_records_store_the_registered_name_and_the_entry_point(tmp_path):
     assert run_sweep(SWEEP, store, backend="serial", quiet=True).ran == 0  # resumes
 
 
-# --- (e) a run from the user's own loop ------------------------------------------------------------
+# --- (e) a run from the user's own loop -------------------------------------------------------
 
 
 def test_record_run_from_the_users_loop(tmp_path):
