@@ -11,6 +11,7 @@ __all__ = [
     "Problem",
     "estimate_constants",
     "make_problem",
+    "record_run",
     "register_method",
     "register_problem",
     "run",
@@ -34,6 +35,10 @@ def __getattr__(name):
         from l0l1.problems.base import Problem
 
         return Problem
+    if name == "record_run":
+        from l0l1.experiments.record import record_run
+
+        return record_run
     if name == "register_method":
         from l0l1.methods.registry import register_method
 
