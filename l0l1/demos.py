@@ -228,7 +228,7 @@ def _clipping_2d(fig):
         (p1,) = ax.plot([], [], "o-", color=c, markersize=4, label=lab)
         (p2,) = ax2.plot([], [], "o-", color=c, markersize=3, label=lab)
         lines[t.method] = (t, p1, p2)
-    ax.legend(loc="lower left", framealpha=0.9)
+    ax.legend(loc="lower right", framealpha=0.9)  # GD's first steps cross the lower left
     gd_last = len(gd.xs) - 1
     note = ax2.text(0.97, 0.95, "", transform=ax2.transAxes, ha="right", va="top",
                     color=COLORS["gd"], fontsize=10)  # fmt: skip
@@ -267,7 +267,8 @@ def _frontier(fig):
     ax.plot(x, 12 * x**2, color="black", label="|p''(x)| = 12 x^2")
     (env,) = ax.plot([], [], color=COLORS["clipped_gd"], label="L0*(L1) + L1 |p'(x)|")
     (touch,) = ax.plot([], [], "o", color=COLORS["gd"], markersize=8, label="touching point")
-    ax.set(xlim=(-3, 3), ylim=(0, 110), xlabel="x", ylabel="Hessian bound")
+    # ylim leaves the legend a band the envelope never crosses for L1 <= 10 (|x| <= 1.3)
+    ax.set(xlim=(-3, 3), ylim=(0, 150), xlabel="x", ylabel="Hessian bound")
     ax.set_title("p(x) = x^4: the bound must cover |p''|")
     ax.legend(loc="upper center", fontsize=8)
     ax2.plot(l1s, l0s, color="black", label="L0*(L1) (frontier)")
