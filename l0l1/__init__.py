@@ -13,6 +13,7 @@ __all__ = [
     "estimate_constants",
     "make_problem",
     "problem",
+    "record_run",
     "register_method",
     "register_problem",
     "run",
@@ -44,6 +45,10 @@ def __getattr__(name):
         from l0l1.problems.base import Problem
 
         return Problem
+    if name == "record_run":
+        from l0l1.experiments.record import record_run
+
+        return record_run
     if name == "register_method":
         from l0l1.methods.registry import register_method
 

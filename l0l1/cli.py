@@ -196,7 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="import a module or file.py first (registering its problems and methods)",
     )  # fmt: skip
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
-    from l0l1 import cli_demo, cli_nn, cli_reproduce
+    from l0l1 import cli_demo, cli_nn, cli_reproduce, cli_worstcase
     from l0l1.experiments import cli_sweep
 
     r = sub.add_parser("run", help="run one method on one problem from x0")
@@ -242,6 +242,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_reproduce.add_parser(sub)
     cli_demo.add_parser(sub)
     cli_nn.add_parser(sub)
+    cli_worstcase.add_parser(sub, methods, ENTRY)
 
     c = sub.add_parser(
         "constants",
@@ -314,6 +315,10 @@ def _main(argv) -> int:
         from l0l1 import cli_nn
 
         return cli_nn.cmd(args)
+    if args.command == "worstcase":
+        from l0l1 import cli_worstcase
+
+        return cli_worstcase.cmd(args, _float, _overrides)
     parser.print_help()
     return 0
 

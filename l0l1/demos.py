@@ -109,15 +109,15 @@ def descend(grad: Callable, x0, iters: int, h: float, clip: float | None = None)
     return np.array(xs)
 
 
-def sliders(draw: Callable, **controls):
+def sliders(draw: Callable, **controls) -> None:
     """Show ``draw(**defaults)`` (a Matplotlib figure) and, with ipywidgets, sliders below it.
 
     ``controls`` map each keyword of ``draw`` to ``(lo, hi, step, default)`` (a float
     slider), ``(lo, hi, step, default, "log")`` (log-scale slider) or a list/tuple of
     choices whose first item is the default. The static figure is drawn first and shown in
     the cell output, so a headless run (nbclient, nbconvert) keeps it and any error is a
-    cell error; moving a slider redraws that same output in place. Returns the widget box
-    (None without ipywidgets).
+    cell error; moving a slider redraws that same output in place. The widget box
+    is displayed, not returned (a returned box would show again as the cell's value).
     """
     from IPython.display import Image, display
 
@@ -135,7 +135,7 @@ def sliders(draw: Callable, **controls):
         import ipywidgets as w
     except ImportError:
         print("(install the notebooks extra, pip install 'l0l1[notebooks]', for sliders)")
-        return None
+        return
     widgets = {}
     for key, c in controls.items():
         if isinstance(c, list):
@@ -157,9 +157,7 @@ def sliders(draw: Callable, **controls):
 
     for v in widgets.values():
         v.observe(redraw, names="value")
-    box = w.HBox(list(widgets.values()), layout=w.Layout(flex_flow="row wrap"))
-    display(box)
-    return box
+    display(w.HBox(list(widgets.values()), layout=w.Layout(flex_flow="row wrap")))
 
 
 def _pyplot():
@@ -230,7 +228,7 @@ def _clipping_2d(fig):
         (p1,) = ax.plot([], [], "o-", color=c, markersize=4, label=lab)
         (p2,) = ax2.plot([], [], "o-", color=c, markersize=3, label=lab)
         lines[t.method] = (t, p1, p2)
-    ax.legend(loc="lower left", framealpha=0.9)
+    ax.legend(loc="lower right", framealpha=0.9)  # GD's first steps cross the lower left
     gd_last = len(gd.xs) - 1
     note = ax2.text(0.97, 0.95, "", transform=ax2.transAxes, ha="right", va="top",
                     color=COLORS["gd"], fontsize=10)  # fmt: skip
@@ -269,7 +267,8 @@ def _frontier(fig):
     ax.plot(x, 12 * x**2, color="black", label="|p''(x)| = 12 x^2")
     (env,) = ax.plot([], [], color=COLORS["clipped_gd"], label="L0*(L1) + L1 |p'(x)|")
     (touch,) = ax.plot([], [], "o", color=COLORS["gd"], markersize=8, label="touching point")
-    ax.set(xlim=(-3, 3), ylim=(0, 110), xlabel="x", ylabel="Hessian bound")
+    # ylim leaves the legend a band the envelope never crosses for L1 <= 10 (|x| <= 1.3)
+    ax.set(xlim=(-3, 3), ylim=(0, 150), xlabel="x", ylabel="Hessian bound")
     ax.set_title("p(x) = x^4: the bound must cover |p''|")
     ax.legend(loc="upper center", fontsize=8)
     ax2.plot(l1s, l0s, color="black", label="L0*(L1) (frontier)")
@@ -306,6 +305,8 @@ class Race:
     calls: np.ndarray
     grad_norms: np.ndarray
     params: dict
+    clipped_steps: int = 0
+    diverged_at: int | None = None  # oracle calls when the whole run diverged
 
 
 def race(problem, methods, *, eps: float, budget: int, x0=None, seed: int = 0, **oracle) -> dict:
@@ -324,49 +325,75 @@ def race(problem, methods, *, eps: float, budget: int, x0=None, seed: int = 0, *
         whole = run(problem, m, eps=1e-9, overrides=params, checkpoints=120, **kw)
         hit = first.oracle_calls_at_hit if first.status == "reached" else None
         calls = np.maximum(whole.trace[:, 1], 1).astype(float)
-        out[m] = Race(m, hit, calls, whole.trace[:, 3].copy(), params)
+        gone = whole.oracle_calls if whole.status == "diverged" else None
+        out[m] = Race(m, hit, calls, whole.trace[:, 3].copy(), params, whole.clipped_steps, gone)
     return out
 
 
-VARIANCE_SETUP = {"problem": ("cosh", {"dim": 2}), "x0": [2.0, 2.0], "noise": "bounded",
+VARIANCE_SETUP = {"problem": ("cosh", {"dim": 2}), "x0": [2.0, 2.0], "noise": "stable",
                   "noise_level": 1.0, "eps": 0.05, "budget": 300_000}  # fmt: skip
+VARIANCE_METHODS = ("sgd", "clipped_sgd", "spider", "spider_clip")
 
 
-def _variance(fig):
-    """SGD, clipped SGD, SPIDER and SPIDER-clip on cosh with bounded noise (theory schedules)."""
+def variance_race() -> dict:
+    """:func:`race` of the variance demo: its four methods on :data:`VARIANCE_SETUP`."""
     from l0l1 import make_problem
 
     s = VARIANCE_SETUP
     prob = make_problem(s["problem"][0], **s["problem"][1])
+    return race(prob, VARIANCE_METHODS, eps=s["eps"], budget=s["budget"], x0=s["x0"],
+                noise=s["noise"], noise_level=s["noise_level"])  # fmt: skip
+
+
+def _race_label(r: Race) -> str:
+    hit = f"below eps after {r.calls_to_eps:,}" if r.calls_to_eps else "never below eps"
+    if r.diverged_at is not None:
+        hit += f", overflows at {r.diverged_at:,} (x)"
+    elif "clip" in r.method:
+        hit += f", {r.clipped_steps:,} steps clipped"
+    return f"{LABELS[r.method]}: {hit}"
+
+
+def _variance(fig):
+    """SGD, clipped SGD, SPIDER and SPIDER-clip on cosh with heavy-tailed (alpha-stable)
+    noise, theory schedules (T4, T5): a rare huge sample throws SGD off, clipping caps it."""
+    s = VARIANCE_SETUP
     eps, budget = s["eps"], s["budget"]
-    methods = ("sgd", "clipped_sgd", "spider", "spider_clip")
-    res = race(prob, methods, eps=eps, budget=budget, x0=s["x0"], noise=s["noise"],
-               noise_level=s["noise_level"])  # fmt: skip
+    res = variance_race()
     ax = fig.subplots(1, 1)
     ax.set(xscale="log", yscale="log", xlim=(1, 1.5 * budget), xlabel="stochastic gradients (SFO)",
            ylabel="||grad f(x_k)|| (exact probe)")  # fmt: skip
     ax.axhline(eps, color="#555555", linestyle="--", linewidth=1.2)
     ax.text(1.5, eps * 0.85, f"eps = {eps}", va="top", fontsize=9, color="#555555")
-    ax.set_title(f"cosh(x) + cosh(y), noise of norm <= {s['noise_level']:g}, budget {budget:,}")
+    ax.set_title("cosh(x) + cosh(y), alpha-stable noise (alpha = 1.5: infinite variance)",
+                 fontsize=10)  # fmt: skip
+    finite = np.concatenate([r.grad_norms[np.isfinite(r.grad_norms)] for r in res.values()])
+    top = float(finite.max()) * 100  # room for the legend above the curves
+    ax.set_ylim(min(float(finite.min()), eps) / 2, top)
     lines = []
     for m, r in res.items():
-        hit = f"first below eps after {r.calls_to_eps:,}" if r.calls_to_eps else "never below eps"
+        ok = np.isfinite(r.grad_norms)
+        calls, gn = r.calls[ok], r.grad_norms[ok]
+        if r.diverged_at is not None:  # the curve leaves the plot where the run overflows
+            calls, gn = np.append(calls, r.diverged_at), np.append(gn, top / 1.5)
         style = (0, (5, 3)) if m == "sgd" else "-"
-        (ln,) = ax.plot([], [], color=COLORS[m], linestyle=style, label=f"{LABELS[m]}: {hit}")
-        lines.append((r.calls, r.grad_norms, ln))
-    gmax = max(float(np.max(r.grad_norms)) for r in res.values())
-    gmin = min(float(np.min(r.grad_norms)) for r in res.values())
-    ax.set_ylim(min(gmin, eps) / 2, gmax * 3)
-    ax.legend(loc="lower left", fontsize=9)
+        (ln,) = ax.plot([], [], color=COLORS[m], linestyle=style, label=_race_label(r))
+        (end,) = ax.plot([], [], "x", color=COLORS[m], markersize=10, markeredgewidth=2.5)
+        lines.append((calls, gn, ln, end if r.diverged_at is not None else None))
+    ax.legend(loc="upper left", fontsize=8.5, framealpha=0.95)
     frames = 40
     edges = np.geomspace(1, 1.5 * budget, frames)
 
     def update(i):
-        for calls, gn, ln in lines:
+        for calls, gn, ln, end in lines:
             keep = calls <= edges[min(i, frames - 1)]
             ln.set_data(calls[keep], gn[keep])
+            if end is not None:
+                done = bool(keep.all())
+                end.set_data(calls[-1:] if done else [], gn[-1:] if done else [])
 
-    return update, frames + 1, [ln for _, _, ln in lines]
+    artists = [a for _, _, ln, end in lines for a in (ln, end) if a is not None]
+    return update, frames + 1, artists
 
 
 DEMOS = {
@@ -379,7 +406,7 @@ DEMOS = {
              "Each L1 needs its own least L0 = 16/L1^2; the bound touches |p''| at |x| = 2/L1.",
              _frontier, (10.0, 4.4)),
         Demo("variance", "Variance reduction: oracle calls to reach eps",
-             "Theory schedules on an easy problem: SGD gets there first, SPIDER-clip beats SPIDER.",
+             "Heavy-tailed noise: one huge sample throws SGD off, clipping caps it.",
              _variance, (7.0, 4.8)),
     )
 }  # fmt: skip
@@ -452,11 +479,24 @@ def make_demo(name: str, out_dir="figures/demos", *, mp4: bool | None = None) ->
 FRAME_MS, HOLD_MS = 120, 2500
 
 
+GIF_COLORS = 64
+
+
 def _write_gif(frames: list[np.ndarray], path: Path) -> None:
-    """One adaptive palette (from the still) for every frame, no dithering: small, exact."""
+    """One palette for every frame, no dithering: small, exact. The palette holds every
+    style colour exactly (so a thin curve or a legend handle keeps its colour, as in the
+    PNG) and an adaptive median cut of the still for the rest."""
     from PIL import Image
 
-    pal = Image.fromarray(frames[-1]).quantize(colors=64, method=Image.Quantize.MEDIANCUT)
+    from l0l1.style import PALETTE, REFERENCE_GREYS
+
+    exact = [
+        int(c[i : i + 2], 16) for c in (*PALETTE, *REFERENCE_GREYS, "#FFFFFF") for i in (1, 3, 5)
+    ]
+    adaptive = GIF_COLORS - len(exact) // 3
+    cut = Image.fromarray(frames[-1]).quantize(colors=adaptive, method=Image.Quantize.MEDIANCUT)
+    pal = Image.new("P", (1, 1))
+    pal.putpalette(exact + cut.getpalette()[: 3 * adaptive])
     ims = [
         Image.fromarray(f).quantize(palette=pal, dither=Image.Dither.NONE) for f in frames
     ]  # fmt: skip

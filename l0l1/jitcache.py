@@ -7,6 +7,10 @@ cached kernel would silently keep the old formulas. ``depends(__file__, deps...)
 by a module before its jitted functions are defined, makes the freshness stamp of that
 module's cached functions cover the contents of ``deps`` too: any change to one of them
 recompiles the module's functions. Modules list their transitive dependencies.
+
+A kernel compiled for a user problem whose functions close over an array larger than
+1 MB (which Numba links by address) cannot be cached: it compiles in each process, and
+:func:`l0l1.problems.user.from_functions` says so once instead of Numba once per kernel.
 """
 
 from __future__ import annotations
@@ -45,6 +49,10 @@ class _DependentLocator(_BaseLocator):
         self._inner = inner
         self._dependencies = dependencies
 
+    @property
+    def _py_file(self):  # read by Numba's warning when a function cannot be cached
+        return getattr(self._inner, "_py_file", "<unknown>")
+
     def ensure_cache_path(self):
         self._inner.ensure_cache_path()
 
@@ -72,9 +80,23 @@ class _DependentLocator(_BaseLocator):
 
 
 _LOCATORS = getattr(getattr(caching, "CacheImpl", None), "_locator_classes", None)
-if isinstance(_LOCATORS, list) and _BaseLocator is not object:
+_IMPL = getattr(caching, "CompileResultCacheImpl", None)
+
+
+def _check_cachable(self, cres):
+    """An l0l1 kernel compiled with a user's array linked by address (over 1 MB) is not
+    cached, without Numba's warning per kernel function: the problem said so once."""
+    if isinstance(self._locator, _DependentLocator) and cres.library.has_dynamic_globals:
+        return False
+    return self._l0l1_check_cachable(cres)
+
+
+if isinstance(_LOCATORS, list) and _BaseLocator is not object and _IMPL is not None:
     if _DependentLocator not in _LOCATORS:
         _LOCATORS.insert(0, _DependentLocator)
+    if not hasattr(_IMPL, "_l0l1_check_cachable"):
+        _IMPL._l0l1_check_cachable = _IMPL.check_cachable
+        _IMPL.check_cachable = _check_cachable
 else:  # a Numba whose cache internals moved: run, but say what is not tracked
     warnings.warn(
         "l0l1.jitcache: this Numba's cache locators are not where l0l1 expects them; "

@@ -234,7 +234,7 @@ def _target_f_star(problem: Problem, spec: MethodSpec) -> float:
         raise ValueError(
             f"method: {spec.name!r} stops on f - f* <= eps, but problem {problem.name!r} has "
             f"f* = {problem.f_star!r}; allowed: a problem with a finite f* (f_star= in "
-            "Problem.from_functions)"
+            f"{origin(problem)})"
         )
     return float(problem.f_star)
 
@@ -255,7 +255,7 @@ def _check_constants(problem: Problem) -> None:
     if not (math.isfinite(c.L0) and math.isfinite(c.L1)):
         raise ValueError(
             f"constants: {problem.name!r} has no (L0, L1) pair ({c.how}); allowed: "
-            "Problem.from_functions(..., constants=(L0, L1)), or "
+            "problem.with_constants((L0, L1)), or "
             "problem.with_constants(l0l1.estimate_constants(problem, ...).pair(L1))"
         )
 
@@ -306,8 +306,18 @@ def _result(problem, spec, start, sched, out, eps, seed, oracle, level, notes) -
     )
 
 
+def origin(problem: Problem) -> str:
+    """How a user problem was built (for hints): Problem.from_functions or from_sympy."""
+    return problem.spec.get("origin", "Problem.from_functions")
+
+
 def _constant_notes(problem: Problem, start: StartConstants) -> tuple[str, ...]:
     notes = []
+    if math.isnan(start.Delta):
+        notes.append(
+            f"f* is unknown for {problem.name!r}: Delta = f(x0) - f* and the bounds that use "
+            f"it are NaN (give f_star= to {origin(problem)})"
+        )
     if not problem.constants.certified:
         notes.append(f"(L0, L1) {problem.constants.how}")
     if not start.certified:

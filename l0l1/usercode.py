@@ -18,6 +18,7 @@ and :mod:`l0l1.methods.steps`).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import inspect
 import tokenize
@@ -99,6 +100,42 @@ def as_jitted(fn, field: str):
             f"{field}: {fn!r} is not allowed; allowed: a Python function or a numba.njit function"
         )
     return njit(fn)
+
+
+NUMBA_EMBED_LIMIT = 10**6  # bytes: Numba links a larger (or non-contiguous) array by address
+
+
+def linked_arrays(functions: dict) -> list[tuple[str, int]]:
+    """(slot, bytes) of every array a slot's functions close over or read as a global that
+    Numba cannot embed in compiled code (larger than 1 MB, or not contiguous). A kernel
+    compiled with one is not cached on disk: each new process compiles it again."""
+    found = []
+    for slot in sorted(functions):
+        seen: set = set()
+        for arr in _arrays_of(functions[slot], seen):
+            big = arr.nbytes > NUMBA_EMBED_LIMIT
+            if big or not (arr.flags.c_contiguous or arr.flags.f_contiguous):
+                found.append((slot, arr.nbytes))
+    return found
+
+
+def _arrays_of(fn, seen: set):
+    py = getattr(fn, "py_func", fn)
+    code = getattr(py, "__code__", None)
+    if id(py) in seen or code is None:
+        return
+    seen.add(id(py))
+    values = []
+    for cell in py.__closure__ or ():
+        with contextlib.suppress(ValueError):  # an empty cell
+            values.append(cell.cell_contents)
+    glb = getattr(py, "__globals__", {})
+    values += [glb[name] for name in _global_names(code) if name in glb]
+    for val in values:
+        if isinstance(val, np.ndarray):
+            yield val
+        elif isinstance(val, CPUDispatcher | pytypes.FunctionType):
+            yield from _arrays_of(val, seen)
 
 
 def code_hash(role: str, functions: dict, flags: dict) -> str:

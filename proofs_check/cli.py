@@ -1,5 +1,7 @@
 """Command line: ``python -m proofs_check [--only NAME] [--list] [--json] [--siblings]
-[--report FILE.md]`` and ``python -m proofs_check frontier POLY --L1 VALUE``.
+[--report FILE.md]``, ``python -m proofs_check run FILE.py [--json] [--report FILE.md]``,
+``python -m proofs_check inequality "LHS <= RHS" --where "0 < c <= 1" [--json]`` and
+``python -m proofs_check frontier POLY --L1 VALUE``.
 
 Exit codes: 0 all good (for ``--siblings``: every false sibling failed), 1 a lemma failed
 (or a sibling passed), 2 bad input.
@@ -115,6 +117,10 @@ def _main(argv: list[str] | None) -> int:
         from proofs_check.frontier import main as frontier_main
 
         return frontier_main(argv[1:])
+    if argv[:1] == ["inequality"]:
+        return _inequality(argv[1:])
+    if argv[:1] == ["run"]:
+        return _run_file(argv[1:])
     try:
         args = _main_parser().parse_args(argv)
     except UsageError as err:
@@ -130,6 +136,7 @@ def _main(argv: list[str] | None) -> int:
         if args.only not in pool:
             close = difflib.get_close_matches(args.only, pool, n=3, cutoff=0.4)
             hint = f"; did you mean {', '.join(close)}?" if close else "; see --list"
+            hint += "; for a lemma file outside the package use: python -m proofs_check run FILE.py"
             print(f"proofs_check: unknown lemma {args.only!r}{hint}", file=sys.stderr)
             return 2
         lemmas = [pool[args.only]]
@@ -144,3 +151,81 @@ def _main(argv: list[str] | None) -> int:
     if args.siblings and not args.only:
         return 0 if all(r.status == FAILED for r in results) else 1
     return 1 if any(r.status == FAILED for r in results) else 0
+
+
+def _inequality(argv: list[str]) -> int:
+    """``inequality TEXT --where RANGE ... [--json]``: exit 0 certified, 1 failed or
+    inconclusive, 2 bad input."""
+    from proofs_check.parse import ParseError
+    from proofs_check.prover import CERTIFIED as OK
+    from proofs_check.prover import decide, parse_statement
+
+    ap = OneLineParser(prog="python -m proofs_check inequality")
+    ap.add_argument("statement", help='e.g. "(exp(c) - 1)/c <= 1 + c"')
+    ap.add_argument("--where", action="append", default=[], help='e.g. "0 < c <= 1"')
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--time-limit", type=float, default=None, help="seconds")
+    try:
+        args = ap.parse_args(argv)
+        lhs, rel, rhs, ranges = parse_statement(args.statement, args.where)
+        missing = sorted(map(str, (lhs - rhs).free_symbols - set(ranges)))
+        if missing:
+            raise ParseError(
+                f"where: no range for {', '.join(missing)}; allowed: one --where per variable"
+            )
+    except (ParseError, UsageError) as err:
+        print(f"proofs_check inequality: {err}", file=sys.stderr)
+        return 2
+    d = decide(lhs, rel, rhs, ranges, args.time_limit)
+    if args.json:
+        out = {
+            "statement": args.statement,
+            "where": args.where,
+            "status": d.status,
+            "method": d.method,
+            "detail": d.detail,
+            "counterexample": d.point,
+            "counterexample_exact": d.exact_point,
+            "box": d.box,
+            "boxes": d.boxes,
+            "seconds": round(d.seconds, 3),
+        }
+        print(json.dumps(out))
+    else:
+        print(d.line(args.statement))
+    return 0 if d.status == OK else 1
+
+
+def _run_file(argv: list[str]) -> int:
+    """``run FILE.py``: the file's LEMMA/LEMMAS must be certified (or numeric) and every
+    FALSE_SIBLINGS entry must fail; exit 0 only then."""
+    from proofs_check.registry import load_file
+
+    ap = OneLineParser(prog="python -m proofs_check run")
+    ap.add_argument("file", help="a Python file defining LEMMA or LEMMAS (and FALSE_SIBLINGS)")
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--report", metavar="FILE.md")
+    try:
+        args = ap.parse_args(argv)
+        lemmas, sibs = load_file(args.file)
+    except (UsageError, ValueError) as err:
+        print(f"proofs_check run: {err}", file=sys.stderr)
+        return 2
+    results = [run(lem) for lem in lemmas]
+    sib_results = [run(s, stop_on_failure=True) for s in sibs]
+    if args.json:
+        print(
+            json.dumps(
+                {"lemmas": to_json(results), "false_siblings": to_json(sib_results)}, indent=1
+            )
+        )
+    else:
+        print(_table(results))
+        if sib_results:
+            print()
+            print(_table(sib_results, "false sibling"))
+    if args.report:
+        with open(args.report, "w", encoding="utf-8") as fh:
+            fh.write(report(results))
+    ok = all(r.status != FAILED for r in results) and all(r.status == FAILED for r in sib_results)
+    return 0 if ok else 1

@@ -542,6 +542,26 @@ def prove_nonneg(e, x, lo, hi, strict=False, depth=0) -> list[str]:
     raise Unproved(f"could not decide the sign of {g} on ({lo}, {hi})")
 
 
+def prover_fallback(g, box: dict, strict: bool, why: Unproved) -> tuple[str, str]:
+    """``g >= 0`` (``> 0``) on ``box`` {symbol: (lo, hi, open)} by :mod:`proofs_check.prover`
+    after the exact route gave up (``why``); raises Unproved unless certified."""
+    from proofs_check.parse import Range
+    from proofs_check.prover import CERTIFIED as OK
+    from proofs_check.prover import decide_nonneg
+
+    ranges = {}
+    for s, (lo, hi, opened) in box.items():
+        lo = -sp.oo if lo is None else sp.sympify(lo)
+        hi = sp.oo if hi is None else sp.sympify(hi)
+        ranges[s] = Range(str(s), lo, hi, opened or lo.is_infinite, opened or hi.is_infinite)
+    d = decide_nonneg(g, ranges, strict)
+    if d.status == OK:
+        return f"prover: {d.method}", f"{d.boxes} boxes"
+    if d.status == "failed":
+        raise Unproved(f"{why}; prover: counterexample {d.point} ({d.detail})")
+    raise Unproved(f"{why}; prover inconclusive: {d.detail} on {d.box}")
+
+
 class NonNegative(Step):
     """``expr >= 0`` (``> 0`` if ``strict``) for ``var`` in the open interval ``interval``.
 
@@ -565,7 +585,12 @@ class NonNegative(Step):
         extra = self.expr.free_symbols - {self.var}
         if extra:
             raise Unproved(f"unexpected symbols {sorted(map(str, extra))}")
-        return "; ".join(prove_nonneg(self.expr, self.var, self.lo, self.hi, self.strict)), ""
+        try:
+            return "; ".join(prove_nonneg(self.expr, self.var, self.lo, self.hi, self.strict)), ""
+        except Unproved as why:
+            return prover_fallback(
+                self.expr, {self.var: (self.lo, self.hi, True)}, self.strict, why
+            )
 
     def attack(self):
         pts = sample_points([self.var], {self.var: (self.lo, self.hi)}, self.claim, 30)
@@ -684,6 +709,21 @@ class IntervalBound(Step):
         return lo_ok and hi_ok
 
     def prove(self):
+        try:
+            return self._bisect()
+        except Unproved as why:
+            box = {s: (a, b, False) for s, (a, b) in self.box.items()}
+            methods = [
+                prover_fallback(g, box, False, why)[0]
+                for g in (
+                    None if self.lo is None else self.expr - self.lo,
+                    None if self.hi is None else self.hi - self.expr,
+                )
+                if g is not None
+            ]
+            return "; ".join(methods), ""
+
+    def _bisect(self):
         syms = list(self.box)
         stack = [[_iv_box(a, b) for a, b in self.box.values()]]
         done = 0

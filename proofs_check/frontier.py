@@ -168,8 +168,18 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--L1", required=True, help="a number such as 2, 0.5 or 3/4")
     try:
         args = ap.parse_args(argv)
+        p = None
+        if "abs" in args.polynomial:
+            from proofs_check.frontier_abs import parse_abs_sum
+
+            _, terms, poly = parse_abs_sum(args.polynomial)
+            if terms:
+                return _abs_main(args)
+            p = sp.Poly(
+                poly.subs(poly.free_symbols.pop(), X) if poly.free_symbols else poly, X, domain="QQ"
+            )
         try:
-            p = parse_polynomial(args.polynomial)
+            p = p if p is not None else parse_polynomial(args.polynomial)
         except ParseError as err:
             raise ParseError(f"polynomial: {err}") from None
         L1 = parse_number(args.L1, "L1")
@@ -190,3 +200,19 @@ def main(argv: list[str]) -> int:
     for r in cert.results:
         print(f"  [{r.status}] {r.claim}: {r.method}; {r.detail}")
     return 0 if cert.certified else 1
+
+
+def _abs_main(args) -> int:
+    """``frontier`` for polynomial + sum c |x|^p (p > 2): see :mod:`proofs_check.frontier_abs`."""
+    from proofs_check.frontier_abs import certify_abs
+
+    L1 = parse_number(args.L1, "L1")
+    if L1 <= 0:
+        raise ParseError(f"L1: {args.L1!r} is not allowed; L1 must be > 0 (|x|^p, p > 2)")
+    out = certify_abs(args.polynomial, L1)
+    print(f"f(x) = {args.polynomial},  L1 = {L1}")
+    exact = out["lo"] == out["hi"]
+    print(f"least L0: {out['hi']} (exact)" if exact else f"least L0: in [{out['lo']}, {out['hi']}]")
+    print(f"decimal: {sp.N(out['hi'], 20)}  (near x = {sp.N(out['x_r'], 12)})")
+    print(f"  [{out['status']}] upper bound: {out['method']}")
+    return 0 if out["status"] == CERTIFIED else 1

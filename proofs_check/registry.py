@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import pkgutil
+from pathlib import Path
 from types import ModuleType
 
 from proofs_check import lemmas as _pkg
@@ -34,3 +36,31 @@ def siblings() -> list[tuple[str, Lemma]]:
         for mod in modules()
         for s in getattr(mod, "FALSE_SIBLINGS", [])
     ]
+
+
+def load_file(path: str) -> tuple[list[Lemma], list[Lemma]]:
+    """(lemmas, false siblings) of a user's lemma file (imported: it is the user's code).
+
+    ValueError (one line) when the file is missing, not Python, fails to import, or
+    defines neither ``LEMMA`` nor ``LEMMAS``.
+    """
+    p = Path(path)
+    if not p.is_file() or p.suffix != ".py":
+        raise ValueError(
+            f"file: {path!r} is not an existing .py file; allowed: a path to a lemma file"
+        )
+    spec = importlib.util.spec_from_file_location(f"user_lemma_{p.stem}", p)
+    mod = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(mod)
+    except Exception as exc:
+        msg = str(exc).splitlines()[0] if str(exc) else ""
+        raise ValueError(f"file: {path!r} failed to import: {type(exc).__name__}: {msg}") from None
+    lemmas = lemmas_of(mod)
+    if not lemmas or not all(isinstance(x, Lemma) for x in lemmas):
+        raise ValueError(
+            f"file: {path!r} defines no LEMMA or LEMMAS; allowed: LEMMA = Lemma(...) or "
+            "LEMMAS = [Lemma(...), ...] (see docs/lemmas.md)"
+        )
+    sibs = list(getattr(mod, "FALSE_SIBLINGS", []))
+    return lemmas, sibs

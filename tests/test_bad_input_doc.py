@@ -28,6 +28,27 @@ PREFIX = "l0l1: error: "
         ["constants", "--audit", "--region", "0"],
         ["constants", "--audit", "--pair", "1"],
         ["constants", "--coeffs", "1,0,1", "--region", "3"],
+        ["worstcase", "--method", "sgd", "--L0", "1", "--L1", "0", "--steps", "2"],
+        ["worstcase", "--method", "gd", "--L0", "0", "--L1", "0", "--steps", "2"],
+        ["worstcase", "--method", "gd", "--L0", "1", "--L1", "-1", "--steps", "2"],
+        ["worstcase", "--method", "gd", "--L0", "1", "--L1", "0", "--steps", "201"],
+        ["worstcase", "--method", "gd", "--L0", "1", "--L1", "0", "--steps", "2", "--eps", "1"],
+        ["worstcase", "--method", "beta_normalized_gd", "--L0", "1", "--L1", "0", "--steps", "2"],
+        ["worstcase", "--method", "gd", "--L0", "1", "--L1", "0", "--steps", "2", "--set", "q=1"],
+        ["worstcase", "--method", "gd", "--L0", "1", "--L1", "1e300", "--steps", "2"],
+        [
+            "worstcase",
+            "--method",
+            "gd",
+            "--L0",
+            "1",
+            "--L1",
+            "1",
+            "--steps",
+            "3",
+            "--set",
+            "h=1e300",
+        ],
     ],
     ids=lambda a: " ".join(a)[:40],
 )
@@ -51,3 +72,31 @@ def test_store_that_is_not_sqlite_is_quoted(tmp_path, monkeypatch):
         Store("notdb.sqlite")
     assert f"`{err.value}`" in DOC, err.value
     assert Path("notdb.sqlite").read_text() == "hello\n"
+
+
+def test_user_edge_messages_are_quoted(tmp_path):
+    """with_constants, from_sympy's f_star, record_run and Store.insert (issue 29, item 5)."""
+    import sympy as sp
+
+    from l0l1 import Problem, make_problem, record_run
+    from l0l1.experiments.store import NAMES, Store
+
+    prob = make_problem("polynomial", coeffs=[0, 0, 0, 0, 1], L1=1.0)
+    x = sp.Symbol("x")
+    store = tmp_path / "s.sqlite"
+    calls = [
+        lambda: prob.with_constants("2,1"),
+        lambda: Problem.from_sympy(x**4 - x**2, [x], f_star=0.0),
+        lambda: record_run(
+            store, problem=prob, method="m", eps=0.1, iterations=3, calls=3, trace=[[1, 2, 3]]
+        ),
+        lambda: record_run(store, problem=prob, method="m", eps=0.1, iterations=3, calls=3),
+    ]
+    for call in calls:
+        with pytest.raises(ValueError) as err:
+            call()
+        assert f"`{err.value}`" in DOC, err.value
+    assert not store.exists()
+    with Store(store) as st, pytest.raises(ValueError) as err:
+        st.insert({n: None for n in NAMES})
+    assert f"`{err.value}`" in DOC, err.value

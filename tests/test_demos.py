@@ -95,3 +95,51 @@ def test_two_layer_net_gradient():
         e[i] = 1e-6
         num.append((net.loss(theta + e) - net.loss(theta - e)) / 2e-6)
     np.testing.assert_allclose(g, num, rtol=1e-5, atol=1e-8)
+
+
+def test_variance_demo_sgd_and_clipped_sgd_differ():
+    res = demos.variance_race()
+    sgd, clipped = res["sgd"], res["clipped_sgd"]
+    assert clipped.clipped_steps > 0 and sgd.clipped_steps == 0
+    assert not np.array_equal(sgd.grad_norms, clipped.grad_norms)
+    assert sgd.calls_to_eps != clipped.calls_to_eps or sgd.diverged_at != clipped.diverged_at
+
+
+@pytest.mark.parametrize("name", demos.demo_names())
+def test_gif_keeps_every_colour_of_the_still(name, tmp_path):
+    """Each exact colour of the still (curves, legend handles) is where it was in the GIF's
+    last frame: a small curve's colour is never dropped by the GIF palette."""
+    from PIL import Image
+
+    out = demos.make_demo(name, tmp_path, mp4=False)
+    still = np.asarray(Image.open(out.paths[0]).convert("RGB")).astype(int)
+    with Image.open(out.paths[1]) as gif:
+        gif.seek(gif.n_frames - 1)
+        last = np.asarray(gif.convert("RGB")).astype(int)
+    from l0l1.style import PALETTE
+
+    for hexcol in PALETTE:
+        rgb = np.array([int(hexcol[i : i + 2], 16) for i in (1, 3, 5)])
+        mask = np.all(still == rgb, axis=-1)
+        assert np.all(np.all(last[mask] == rgb, axis=-1)), f"{name}: {hexcol} changed in the GIF"
+
+
+def test_sliders_show_the_widgets_once(monkeypatch):
+    """The box is displayed, not also returned (a notebook would show a returned box twice)."""
+    pytest.importorskip("ipywidgets")
+    import IPython.display
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, **kw: shown.append(obj))
+
+    def draw(a):
+        fig, ax = plt.subplots()
+        ax.plot([0, 1], [0, a])
+        return fig
+
+    assert demos.sliders(draw, a=(0.0, 1.0, 0.1, 0.5)) is None
+    assert [type(o).__name__ for o in shown] == ["Image", "HBox"]

@@ -872,6 +872,50 @@ def test_run_api_messages_one_line(kwargs):
     api_error_ok(err.value)
 
 
+@fuzz(70)
+@given(constants=API_VALUES)
+def test_fuzz_with_constants(constants):
+    """A pair (L0, L1) of finite numbers >= 0 or a Constants is taken; all else is one line."""
+    prob = fixed_problem("x4")
+    try:
+        out = prob.with_constants(constants)
+    except Exception as err:
+        api_error_ok(err)
+        return
+    c = out.constants
+    assert math.isfinite(c.L0) and math.isfinite(c.L1) and min(c.L0, c.L1) >= 0
+    assert not c.certified
+
+
+SYMPY_VALUES = api_values([*ODD_VALUES, np.array([0.5])])
+
+
+@fuzz(30)
+@given(
+    expr=st.sampled_from(["x**4 - x**2", "cosh"]),
+    kwargs=st.fixed_dictionaries(
+        {}, optional={k: SYMPY_VALUES for k in ("f_star", "name", "x0", "L1")}
+    ),
+)
+def test_fuzz_from_sympy(expr, kwargs):
+    """from_sympy's options (f_star, name, x0, L1): a problem or a one-line ValueError."""
+    import sympy as sp
+
+    from l0l1.problems.base import Problem
+
+    x = sp.Symbol("x")
+    expr = sp.cosh(x) if expr == "cosh" else expr
+    kwargs = {k: v for k, v in kwargs.items() if v is not None}
+    with hang_guard():
+        try:
+            prob = Problem.from_sympy(expr, ["x"], **kwargs)
+        except Exception as err:
+            api_error_ok(err)
+            return
+    assert prob.dim == 1 and prob.name
+    assert "f_star" not in kwargs or prob.f_star <= float(kwargs["f_star"]) + 1e-9
+
+
 # --- user functions (explicit cases: each compiles with Numba, seconds each) ------------------
 
 

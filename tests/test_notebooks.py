@@ -72,3 +72,7 @@ def test_notebook_executes(path, tmp_path, monkeypatch):
         and "image/png" in o.get("data", {})
     ]
     assert shown, f"{path.name}: no figure was drawn"
+    widget = "application/vnd.jupyter.widget-view+json"
+    for c in nb.cells:  # a slider box displayed and also returned would show twice
+        views = [o for o in c.get("outputs", []) if widget in o.get("data", {})]
+        assert len(views) <= 1, f"{path.name}: a cell shows its widget row {len(views)} times"

@@ -137,13 +137,13 @@ def test_empty_file_becomes_a_store(tmp_path):
 def test_other_schema_is_refused_naming_the_writer(stored):
     path, _records = stored
     with contextlib.closing(sqlite3.connect(path)) as conn:
-        conn.execute("PRAGMA user_version = 2")
+        conn.execute("PRAGMA user_version = 3")
         conn.commit()
     before = digest(path)
-    refused(sweep(path.parent), "has store schema 2, written by l0l1 0.1.0",
-            "uses schema 1")  # fmt: skip
+    refused(sweep(path.parent), "has store schema 3, written by l0l1 0.1.0",
+            "uses schema 2")  # fmt: skip
     assert digest(path) == before
-    with pytest.raises(StoreError, match="schema 2"):
+    with pytest.raises(StoreError, match="schema 3"):
         load_records(path)
 
 

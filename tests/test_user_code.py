@@ -296,7 +296,8 @@ def test_registered_method_sweep_serial_equals_processes(tmp_path):
 
     assert strip(a) == strip(b)
     assert {r["problem"] for r in a} == {ep("quartic")}
-    assert {r["status"] for r in a if r["method"] == ep("my_clip")} == {"reached"}
+    assert {r["status"] for r in a if r["method"] == "my_clip"} == {"reached"}
+    assert {r["method_ref"] for r in a if r["method"] == "my_clip"} == {ep("my_clip")}
 
 
 SLOW = {

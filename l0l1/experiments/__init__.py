@@ -10,10 +10,11 @@ the dry-run prediction), ``cli_sweep`` (``l0l1 sweep``). Importing this package 
 """
 
 __all__ = ["Sweep", "export_csv", "load_dataframe", "load_records", "load_spec", "plan",
-           "run_sweep"]  # fmt: skip
+           "record_run", "run_sweep"]  # fmt: skip
 _HOME = {
     "Sweep": "spec", "load_spec": "spec", "run_sweep": "runner", "plan": "runner",
     "load_records": "store", "load_dataframe": "store", "export_csv": "store",
+    "record_run": "record",
 }  # fmt: skip
 
 

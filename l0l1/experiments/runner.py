@@ -116,7 +116,7 @@ def execute(task: Task) -> dict:
     x0 = default_x0(problem).tolist() if task.x0 is None else task.x0
     start = time.perf_counter()
     res = run(
-        problem, task.method, eps=task.eps, x0=x0, seed=task.seed, max_iter=task.max_iter,
+        problem, task.method_entry, eps=task.eps, x0=x0, seed=task.seed, max_iter=task.max_iter,
         max_calls=task.max_calls, noise=task.noise, noise_level=task.noise_level,
         batch=task.batch, n0=task.n0, probe_every=task.probe_every,
         overrides=task.overrides or None, checkpoints=task.checkpoints,
@@ -407,14 +407,14 @@ def _predict(t: Task, per_call: float) -> tuple[int, int, float, str]:
     x0 = default_x0(problem) if t.x0 is None else t.x0
     start = time.perf_counter()
     r = run(
-        problem, t.method, eps=t.eps, x0=x0, seed=t.seed, max_iter=1, noise=t.noise,
+        problem, t.method_entry, eps=t.eps, x0=x0, seed=t.seed, max_iter=1, noise=t.noise,
         noise_level=t.noise_level, batch=t.batch, n0=t.n0, probe_every=t.probe_every,
         overrides=t.overrides or None,
     )  # fmt: skip
     setup = max(time.perf_counter() - start - r.oracle_calls * per_call, 0.0)
     inputs = schedules.Inputs(L0=r.L0, L1=r.L1, Delta=r.Delta, M=r.M, eps=t.eps, n=problem.n,
                               n0=t.n0)  # fmt: skip
-    spec = get_method(t.method)
+    spec = get_method(t.method_entry)
     K, basis = r.bound, r.bound_name
     if t.overrides:
         K, basis = None, "max_iter (parameters overridden: no bound)"

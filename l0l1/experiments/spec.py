@@ -74,6 +74,7 @@ class Task:
     problem_params: dict
     x0: list | None
     method: str
+    method_ref: str | None
     method_label: str
     noise: str | None
     noise_level: float | None
@@ -87,6 +88,11 @@ class Task:
     max_calls: int
     checkpoints: int
     run_key: str
+
+    @property
+    def method_entry(self) -> str:
+        """What resolves the method in any process: its entry point, else its name."""
+        return self.method_ref or self.method
 
     def describe(self) -> str:
         return f"{self.problem_label}/{self.method_label} eps={self.eps:g} seed={self.seed}"
@@ -156,15 +162,18 @@ class Sweep:
             for eps, seed in itertools.product(self.eps, self.seeds):
                 inputs = dict(
                     sweep=self.name, problem=prob["name"], problem_label=prob["label"],
-                    problem_params=prob["params"], x0=prob["x0"], method=meth["name"],
-                    method_label=meth["label"], noise=meth["noise"],
+                    problem_params=prob["params"], x0=prob["x0"], method=meth["method"],
+                    method_ref=meth["ref"], method_label=meth["label"], noise=meth["noise"],
                     noise_level=meth["noise_level"], batch=meth["batch"], n0=meth["n0"],
                     probe_every=meth["probe_every"], overrides=meth["overrides"], eps=eps,
                     seed=seed, max_iter=self.max_iter, max_calls=self.max_calls,
                     checkpoints=self.checkpoints,
                 )  # fmt: skip
                 code = _code_identity(prob["name"], meth["name"])
+                if inputs["method_ref"] is None:  # built-in and registered: keys as before
+                    del inputs["method_ref"]
                 key = run_key({**inputs, "code": code} if code else inputs, __version__)
+                inputs.setdefault("method_ref", None)
                 where = f"{ppath} x {mpath} (eps={eps:g}, seed={seed})"
                 if key in seen:
                     raise InputError(
@@ -502,12 +511,17 @@ def _method(path: str, entry: dict) -> dict:
 
     _known(entry, METHOD_KEYS, path)
     name = _req(entry, "name", path)
+    ref = None
     if entrypoints.is_entry_point(name):
         method = entrypoints.method(name, f"{path}.name")
+        ref = name
     else:
         name = _string(f"{path}.name", name, tuple(METHODS))
         method = METHODS[name]
-    out = {"name": name, "label": _string(f"{path}.label", entry.get("label", name))}
+    # name: what resolves it (the entry point, if any); method: the registered name that
+    # records carry in "method", the entry point going to "method_ref"
+    out = {"name": name, "method": method.name, "ref": ref,
+           "label": _string(f"{path}.label", entry.get("label", method.name))}  # fmt: skip
     defaults = {"noise": None, "noise_level": None, "batch": 1, "n0": 1, "probe_every": 1}
     for key, default in defaults.items():
         v = entry.get(key)

@@ -20,9 +20,10 @@ import sqlite3
 import urllib.parse
 from datetime import UTC, datetime
 
-from l0l1.validate import InputError
+from l0l1.validate import INT64_MAX, InputError, integer, show
 
-SCHEMA_VERSION = 2  # 2: value_calls (function-value calls, part of oracle_calls)
+SCHEMA_VERSION = 2  # 2: method_ref (a user method's entry point; method is its name) and
+# value_calls (function-value calls, part of oracle_calls)
 
 # (column, kind): inputs (the Task), then outputs (the problem instance's name, its
 # finite-sum size n (0: not a finite sum) and dimension, then RunResult.to_dict() with
@@ -30,7 +31,8 @@ SCHEMA_VERSION = 2  # 2: value_calls (function-value calls, part of oracle_calls
 COLUMNS = (
     ("run_key", "text"), ("sweep", "text"), ("l0l1_version", "text"), ("index", "int"),
     ("problem", "text"), ("problem_label", "text"), ("problem_params", "json"),
-    ("x0", "json"), ("method", "text"), ("method_label", "text"), ("noise", "text?"),
+    ("x0", "json"), ("method", "text"), ("method_ref", "text?"), ("method_label", "text"),
+    ("noise", "text?"),
     ("noise_level", "real"), ("batch", "int"), ("n0", "int"), ("probe_every", "int"),
     ("overrides", "json"), ("eps", "real"), ("seed", "int"), ("max_iter", "int"),
     ("max_calls", "int"), ("checkpoints", "int"),
@@ -216,16 +218,14 @@ class Store:
             return {k for (k,) in self.conn.execute("SELECT run_key FROM runs")}
 
     def insert(self, record: dict) -> bool:
-        """Store one run record (with its ``trace``) in one transaction; False if present."""
-        record = dict(record)
-        trace = record.pop("trace")
-        record.setdefault("created", datetime.now(UTC).isoformat(timespec="seconds"))
-        if set(record) != set(NAMES):
-            extra, missing = set(record) - set(NAMES), set(NAMES) - set(record)
-            raise ValueError(f"record: keys {sorted(extra)} unknown, {sorted(missing)} missing")
+        """Store one run record (with its ``trace``) in one transaction; False if present.
+
+        The record is checked first (every column of ``COLUMNS`` but ``created``, which
+        defaults to now, and ``trace``, a JSON-ready list): a one-line ValueError naming
+        the first missing, unknown or unstorable field, and nothing is written."""
+        row, trace = _row(record)
         if not self.writable:
             raise _read_only_error(self.path)
-        row = [_to_sql(KINDS[n], record[n]) for n in NAMES]
         marks = ", ".join("?" * len(NAMES))
         names = ", ".join(f'"{n}"' for n in NAMES)
         with self._errors("write"), self.conn:
@@ -234,9 +234,7 @@ class Store:
             )
             if cur.rowcount == 0:
                 return False
-            self.conn.execute(
-                "INSERT INTO traces VALUES (?, ?)", (record["run_key"], _dumps(trace))
-            )
+            self.conn.execute("INSERT INTO traces VALUES (?, ?)", (row[0], trace))
         return True
 
     def records(self, sweep: str | None = None, *, trace: bool = False) -> list[dict]:
@@ -447,6 +445,39 @@ def _version() -> str:
     from l0l1 import __version__
 
     return __version__
+
+
+def _row(record) -> tuple[list, str]:
+    """The SQL values of a record's columns and its trace as JSON text (see Store.insert)."""
+    if not isinstance(record, dict):
+        raise InputError(f"record: {type(record).__name__} given; allowed: a dict")
+    record = {"created": datetime.now(UTC).isoformat(timespec="seconds"), **record}
+    allowed = f"the {len(NAMES)} columns of l0l1.experiments.store.COLUMNS and trace"
+    for name in (*NAMES, "trace"):
+        if name not in record:
+            raise InputError(f"record: {name!r} is missing; allowed: {allowed}")
+    for name in record:
+        if name not in KINDS and name != "trace":
+            raise InputError(f"record: {name!r} is unknown; allowed: {allowed}")
+    if not isinstance(record["run_key"], str) or not record["run_key"]:
+        raise InputError(f"record: run_key {record['run_key']!r}; allowed: a non-empty string")
+    row = []
+    for name in (*NAMES, "trace"):
+        kind, value = KINDS.get(name, "json"), record[name]
+        try:
+            if kind.startswith("text") and not isinstance(value, str | None):
+                raise TypeError
+            if kind == "json" and value is None:
+                raise TypeError
+            if kind == "int" and value is not None:
+                value = int(integer(name, value, -INT64_MAX - 1))
+            row.append(_to_sql(kind, value) if name != "trace" else _dumps(value))
+        except (TypeError, ValueError, OverflowError):
+            raise InputError(
+                f"record: {name} = {show(record[name])} cannot be stored; allowed: {kind} "
+                "(JSON-ready lists and dicts of finite numbers for json)"
+            ) from None
+    return row[:-1], row[-1]
 
 
 def _dumps(obj) -> str:

@@ -24,12 +24,14 @@ from l0l1.figures import (
     nn_training,
     nn_vr,
     online,
+    worstcase,
 )
 from l0l1.figures.spec import SCALES, FigureSpec
 
 _MODULES = (gd_vs_clipped, online, finite_sum, bounds, frontier, local_smoothness,
             hard_chain_det, hard_chain_stochastic, hard_finite_sum, hard_z20_bowl,
-            newer_methods, agnostic_l1, convex, nn_smoothness, nn_training, nn_vr)  # fmt: skip
+            newer_methods, agnostic_l1, convex, nn_smoothness, nn_training, nn_vr,
+            worstcase)  # fmt: skip
 FIGURES: dict[str, FigureSpec] = {m.FIGURE.key: m.FIGURE for m in _MODULES}
 
 __all__ = ["FIGURES", "SCALES", "FigureSpec"]

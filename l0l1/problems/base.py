@@ -10,11 +10,12 @@ the kernels receive that token where a built-in passes its kind.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from l0l1.validate import InputError, integer, nbytes, positive
+from l0l1.validate import InputError, integer, nbytes, positive, show
 
 
 class ProblemError(InputError):
@@ -139,10 +140,35 @@ class Problem:
         evaluate.component_grad_into(self.kernel_kind, self.P, self.v, i, _as_x(x, self.dim), out)
         return out
 
-    def with_constants(self, constants: Constants) -> Problem:
+    def with_constants(self, constants) -> Problem:
+        """This problem with ``constants``: a :class:`Constants` (e.g. an estimate's
+        ``pair(L1)``) or a pair (L0, L1) you vouch for, labelled "given by the user (not
+        certified)" (T2); anything else is a one-line :class:`ProblemError`."""
         from dataclasses import replace
 
-        return replace(self, constants=constants)
+        return replace(self, constants=given_constants(constants))
+
+
+GIVEN = "given by the user (not certified)"
+
+
+def given_constants(constants) -> Constants:
+    """A :class:`Constants` as it is, or a pair (L0, L1) of finite numbers >= 0 labelled
+    given by the user; a one-line ProblemError naming the field otherwise."""
+    if isinstance(constants, Constants):
+        return constants
+    pair = None
+    if not isinstance(constants, str | bytes | dict):
+        with contextlib.suppress(TypeError):
+            pair = tuple(constants)
+    if pair is None or len(pair) != 2:
+        raise ProblemError(
+            f"constants: {show(constants)} is not allowed; allowed: a pair (L0, L1) of finite "
+            "numbers >= 0, or a Constants (e.g. l0l1.estimate_constants(...).pair(L1))"
+        )
+    L0 = check_finite_positive("constants L0", pair[0], allow_zero=True)
+    L1 = check_finite_positive("constants L1", pair[1], allow_zero=True)
+    return Constants(L0, L1, False, GIVEN)
 
 
 def _as_x(x, dim: int) -> np.ndarray:

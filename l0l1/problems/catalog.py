@@ -171,7 +171,7 @@ def default_x0(problem: Problem) -> np.ndarray:
         if "x0" not in problem.spec:
             raise ProblemError(
                 f"x0: required for {problem.name!r}; allowed: a start of {d} numbers "
-                "(or x0= in Problem.from_functions)"
+                f"(or x0= in {problem.spec.get('origin', 'Problem.from_functions')})"
             )
         return np.array(problem.spec["x0"], dtype=np.float64)
     if problem.kind in (KIND_CHAIN, KIND_CHAIN_SUM, KIND_Z20_BOWL):

@@ -32,12 +32,12 @@ from l0l1.problems.base import (
     Problem,
     ProblemError,
     StartConstants,
-    check_finite_positive,
     check_integer,
+    given_constants,
 )
 from l0l1.problems.kinds import KIND_USER
 
-NO_CONSTANTS = "none given: pass constants=(L0, L1) or use l0l1.estimate_constants"
+NO_CONSTANTS = "none given"
 MAX_DIM = 10**8  # 800 MB per vector; the kernels hold about eight
 
 
@@ -67,7 +67,8 @@ def from_functions(
     constants : (L0, L1) you vouch for, a :class:`Constants`, or None (runs then ask
         for them). Never labelled certified unless a Constants says so.
     f_star : the minimum or a lower bound of it (Delta = f(x0) - f_star); None if unknown.
-    x0 : the default start (also the test point; 0.5 per coordinate when not given).
+    x0 : the default start of runs (none when not given: runs then need x0=); the
+        functions are also tested there (at 0.5 per coordinate when not given).
 
     Every function is compiled and called once at the test point: a function Numba cannot
     compile, one that raises, returns the wrong shape or a non-finite number is refused
@@ -101,7 +102,9 @@ def from_functions(
     _arity(functions["value"], "value", (1,), "value(x) -> float")
     code = usercode.JitCode("problem", functions, flags)
     _check_at(code, x_test, dim, n)
-    spec = {"problem": name, "source_hash": code.key, "dim": dim, "n": n}
+    _warn_uncached(name, functions)
+    spec = {"problem": name, "source_hash": code.key, "dim": dim, "n": n,
+            "origin": "Problem.from_functions"}  # fmt: skip
     if x0 is not None:
         spec["x0"] = x_test.tolist()
     return Problem(
@@ -119,6 +122,26 @@ def from_functions(
     )
 
 
+def _warn_uncached(name: str, functions: dict) -> None:
+    """Say once, when the problem is built, that its kernels will not be cached on disk."""
+    import warnings
+
+    from l0l1.validate import nbytes
+
+    linked = usercode.linked_arrays(functions)
+    if linked:
+        slots = sorted({slot for slot, _ in linked})
+        size = nbytes(max(b for _, b in linked))
+        warnings.warn(
+            f"problem {name!r}: {', '.join(slots)} close over an array of {size} (over 1 MB or "
+            "not contiguous), which Numba links by address: its kernels run but are not cached "
+            "on disk, so each new process compiles them again (pass the data through a "
+            "smaller array, or accept the compile time)",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
 def _start(x0, dim: int) -> np.ndarray:
     try:
         arr = np.ascontiguousarray(np.atleast_1d(np.asarray(x0, dtype=np.float64)))
@@ -130,10 +153,8 @@ def _start(x0, dim: int) -> np.ndarray:
 
 
 def _finite(field: str, val) -> float:
-    try:
-        num = float(val)
-    except (TypeError, ValueError):
-        num = math.nan
+    number = isinstance(val, int | float | np.integer | np.floating) and not isinstance(val, bool)
+    num = float(val) if number else math.nan
     if not math.isfinite(num):
         raise ProblemError(f"{field}: {val!r} is not allowed; allowed: a finite number")
     return num
@@ -142,17 +163,7 @@ def _finite(field: str, val) -> float:
 def _constants(constants) -> Constants:
     if constants is None:
         return Constants(math.nan, math.nan, False, NO_CONSTANTS)
-    if isinstance(constants, Constants):
-        return constants
-    try:
-        L0, L1 = constants
-    except (TypeError, ValueError):
-        raise ProblemError(
-            f"constants: {constants!r} is not allowed; allowed: a pair (L0, L1) or a Constants"
-        ) from None
-    L0 = check_finite_positive("constants L0", L0, allow_zero=True)
-    L1 = check_finite_positive("constants L1", L1, allow_zero=True)
-    return Constants(L0, L1, False, "given by the user (not certified)")
+    return given_constants(constants)
 
 
 def _arity(fn, field: str, allowed: tuple[int, ...], shape: str) -> int:
@@ -274,16 +285,34 @@ def start_constants(problem: Problem, x0: np.ndarray, samples: int = 512) -> Sta
     return StartConstants(delta, M, False, how)
 
 
-def from_sympy(expr, symbols, *, L1: float = 1.0, name: str | None = None, x0=None) -> Problem:
+def from_sympy(
+    expr, symbols, *, L1: float = 1.0, name: str | None = None, x0=None, f_star=None
+) -> Problem:
     """A problem from a SymPy expression in ``symbols`` (x_1..x_d), or polynomial text in x.
 
     Text is read with the safe parser of ``proofs_check.parse`` (polynomials in x only; no
     eval). value, gradient and Hessian-vector product are generated from the expression
     (SymPy's code printer, compiled by Numba). A univariate or separable polynomial gets
     certified constants at ``L1`` and a certified f* (exact frontier, T2); any other
-    expression gets none (estimate them with :func:`l0l1.estimate_constants`).
+    expression gets none (give them with ``problem.with_constants((L0, L1))`` or estimate
+    them with :func:`l0l1.estimate_constants`).
+
+    Parameters
+    ----------
+    f_star : the minimum or a lower bound of it, needed for Delta = f(x0) - f* and the
+        bounds that use it (T3), and by methods that stop on the gap. A certified f* (a
+        polynomial) is used instead; a given one above it is refused.
+    name : the problem's name; by default ``sympy_`` and the expression, cut after a
+        whole term (``... + ...``) past 40 characters.
+    x0 : the default start of runs (none when not given: runs then need x0=); the
+        functions are also tested there (at 0.5 per coordinate when not given).
     """
     import sympy as sp
+
+    if f_star is not None:
+        f_star = _finite("f_star", f_star)
+    if name is not None and (not isinstance(name, str) or not name.strip()):
+        raise ProblemError(f"name: {name!r} is not allowed; allowed: a non-empty string")
 
     if isinstance(expr, str):
         from proofs_check.parse import ParseError, X, parse_polynomial
@@ -307,16 +336,23 @@ def from_sympy(expr, symbols, *, L1: float = 1.0, name: str | None = None, x0=No
             f"{[str(s) for s in syms]}"
         )
     d = len(syms)
-    name = name or f"sympy_{sp.sstr(expr)[:40]}"
+    name = name or auto_name(sp.sstr(expr))
     value, grad, hvp = _lambdified(expr, syms)
     rows = _separable_rows(expr, syms)
-    prob = from_functions(value, grad, hvp, dim=d, name=name, x0=x0)
-    spec = {**prob.spec, "expr": sp.sstr(expr)}
+    prob = from_functions(value, grad, hvp, dim=d, name=name, x0=x0, f_star=f_star)
+    spec = {**prob.spec, "expr": sp.sstr(expr), "origin": "Problem.from_sympy"}
     if rows is None:
         return replace(prob, spec=spec)
     from l0l1.problems import polynomial
 
     built = polynomial.univariate(rows[0], L1) if d == 1 else polynomial.separable(rows, L1)
+    if f_star is not None and built.bounded_below:
+        tol = 1e-12 * max(1.0, abs(built.f_star))
+        if f_star > built.f_star + tol:
+            raise ProblemError(
+                f"f_star: {f_star!r} is above the certified minimum f* = {built.f_star!r} of "
+                f"{name!r}; allowed: a number <= {built.f_star!r} (or omit f_star)"
+            )
     return replace(
         prob,
         constants=built.constants,
@@ -324,6 +360,31 @@ def from_sympy(expr, symbols, *, L1: float = 1.0, name: str | None = None, x0=No
         bounded_below=built.bounded_below,
         spec={**spec, "f_star_given": built.bounded_below, "coeffs": rows},
     )
+
+
+NAME_CHARS = 40  # of the expression in an automatic name
+
+
+def auto_name(text: str) -> str:
+    """``sympy_`` + the expression's text, cut after the last whole top-level term that
+    fits in NAME_CHARS characters (then `` + ...``); a first term longer than that is kept
+    whole up to three times as long."""
+    terms, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        depth += ch in "([{"
+        depth -= ch in ")]}"
+        if depth == 0 and text[i : i + 3] in (" + ", " - ") and i > start:
+            terms.append(text[start:i])
+            start = i
+    terms.append(text[start:])
+    kept = terms[0]
+    for term in terms[1:]:
+        if len(kept) + len(term) > NAME_CHARS:
+            break
+        kept += term
+    if len(kept) > 3 * NAME_CHARS:
+        kept = kept[: 3 * NAME_CHARS]
+    return f"sympy_{kept}" + (" + ..." if kept != text else "")
 
 
 def _separable_rows(expr, syms) -> list[list[float]] | None:

@@ -251,8 +251,8 @@ class SmoothnessProbe:
         row = {
             "run_key": key, "sweep": sweep, "l0l1_version": __version__, "index": 0,
             "problem": "torch", "problem_label": self.label, "problem_params": {},
-            "x0": [], "method": _KIND, "method_label": self.label, "noise": None,
-            "noise_level": None, "batch": self._batch_size, "n0": None,
+            "x0": [], "method": _KIND, "method_ref": None, "method_label": self.label,
+            "noise": None, "noise_level": None, "batch": self._batch_size, "n0": None,
             "probe_every": self.every, "overrides": {}, "eps": None, "seed": self.seed,
             "max_iter": None, "max_calls": None, "checkpoints": None,
             "instance": type(self.fn.model).__name__, "n": 0,

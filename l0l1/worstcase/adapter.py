@@ -1,0 +1,76 @@
+"""The one place the worst-case search touches the method layer (THEORY T3, T8).
+
+:func:`method_step` turns a method name (or spec, or ``file.py:name`` entry point) with its
+overrides and the search instance's constants into ``next_x(x, f, g, state)``: one step of
+the method in one dimension. Everything else in :mod:`l0l1.worstcase` calls only that, so a
+method written as code against an oracle replaces this function alone.
+"""
+
+from __future__ import annotations
+
+import math
+
+from l0l1.validate import InputError
+
+
+def deterministic_methods() -> list[str]:
+    """The registry's methods the search accepts: exact oracle, h = rule(|g|), x - h g."""
+    from l0l1.methods import steps
+    from l0l1.methods.registry import METHODS
+
+    return [
+        n
+        for n, m in METHODS.items()
+        if m.family == "single" and not m.stochastic and m.direction == steps.DIRECTION_PLAIN
+    ]
+
+
+def method_step(method, overrides, *, L0, L1, M, Delta=None, eps=None):
+    """(next_x, schedule): the method's step x_{k+1} = x_k - h(|g_k|) g_k on the instance
+    (L0, L1, Delta, M, eps) - its schedule built as ``l0l1 run`` builds it - and the
+    :class:`l0l1.schedules.Schedule` (values, p, bound). ``f`` and ``state`` are unused by
+    step rules; they are the oracle-method interface's."""
+    from l0l1 import schedules
+    from l0l1.methods import steps
+    from l0l1.methods.registry import get_method
+
+    spec = get_method(method)
+    if spec.family != "single" or spec.stochastic or spec.direction != steps.DIRECTION_PLAIN:
+        raise InputError(
+            f"method: {spec.name!r} is not a deterministic step rule (stochastic, SPIDER, "
+            f"momentum or accelerated); allowed: {', '.join(deterministic_methods())} or your "
+            "own exact-oracle rule"
+        )
+    nan = math.nan
+    inputs = schedules.Inputs(
+        L0=L0, L1=L1, M=M, Delta=nan if Delta is None else Delta, eps=nan if eps is None else eps
+    )
+    sched = schedules.build(spec, inputs, finite=False, overrides=overrides)
+    if not _usable(sched.p):
+        need = [k for k, v in (("eps", eps), ("Delta", Delta)) if v is None]
+        reads = [k for k in need if _usable(_fill(spec, inputs, overrides, k).p)] or need
+        text = " and ".join(reads) or "finite parameters"
+        raise InputError(
+            f"method: {spec.name}'s schedule gives {dict(sched.values)} without {text}; "
+            f"allowed: give {text}, or --set its parameters"
+        )
+    rule, p = spec.rule, sched.p
+
+    def next_x(x: float, f: float, g: float, state=None) -> float:
+        h, _ = steps.step_size(rule, p, abs(g))
+        return x - h * g
+
+    return next_x, sched
+
+
+def _usable(p) -> bool:
+    return all(math.isfinite(v) and v >= 0 for v in p)
+
+
+def _fill(spec, inputs, overrides, name):
+    """The schedule with the missing constant ``name`` set to 1 (to tell which one it reads)."""
+    from dataclasses import replace
+
+    from l0l1 import schedules
+
+    return schedules.build(spec, replace(inputs, **{name: 1.0}), finite=False, overrides=overrides)
