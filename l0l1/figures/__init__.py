@@ -10,7 +10,6 @@ from __future__ import annotations
 from l0l1.figures import (
     agnostic_l1,
     bounds,
-    code_methods,
     convex,
     finite_sum,
     frontier,
@@ -30,8 +29,7 @@ from l0l1.figures.spec import SCALES, FigureSpec
 
 _MODULES = (gd_vs_clipped, online, finite_sum, bounds, frontier, local_smoothness,
             hard_chain_det, hard_chain_stochastic, hard_finite_sum, hard_z20_bowl,
-            newer_methods, agnostic_l1, convex, code_methods, nn_smoothness, nn_training,
-            nn_vr)  # fmt: skip
+            newer_methods, agnostic_l1, convex, nn_smoothness, nn_training, nn_vr)  # fmt: skip
 FIGURES: dict[str, FigureSpec] = {m.FIGURE.key: m.FIGURE for m in _MODULES}
 
 __all__ = ["FIGURES", "SCALES", "FigureSpec"]
