@@ -330,7 +330,8 @@ def _pick_L1(
         return math.inf if i.L0 <= 0 else default_selection(i)
 
     why = spec.selection_text()
-    cost, costs = by_method, _finite_costs(by_method, grid)
+    affine = all(point(g).L0 <= 0 for g in grid)  # (0, L1) holds at every L1: nothing to pick
+    cost, costs = by_method, np.zeros(len(grid)) if affine else _finite_costs(by_method, grid)
     if not np.any(np.isfinite(costs)):
         why = (
             f"{DEFAULT_SELECTION_TEXT}, since {spec.selection_text()} is inf or NaN at "
@@ -344,7 +345,7 @@ def _pick_L1(
         )
     best = int(np.argmin(costs))
     l1 = float(grid[best])
-    if not small and 0 < best < len(grid) - 1:
+    if not small and not affine and 0 < best < len(grid) - 1:
         l1 = _golden_log(cost, grid[best - 1], grid[best + 1])
     coeffs = problem.P.tolist()
     built = (
@@ -358,6 +359,8 @@ def _pick_L1(
         f"L1 = {l1:.4g} picked on the frontier (L0 = {built.constants.L0:.4g}): it minimizes "
         f"{why} over L1 in {over}"
     )
+    if affine:
+        note = f"L1 = {l1:.4g} kept: f is affine, so L0 = 0 holds at every L1 (nothing to pick)"
     return picked, (note,)
 
 
