@@ -54,15 +54,21 @@ def _ck():
     return np.zeros(1, dtype=np.int64)
 
 
+def _algorithm(name):
+    """The registry's algorithm of built-in method ``name`` (the driver runs it)."""
+    from l0l1.methods.registry import METHODS
+
+    return METHODS[name].algorithm
+
+
 def numba_clipped_gd(P, x0, eta, gamma, eps, iters):
-    from l0l1.methods.kernels import run_single
-    from l0l1.methods.steps import RULE_CLIP
+    from l0l1.methods.driver import run_algorithm
     from l0l1.problems.kinds import KIND_POLY
     from l0l1.problems.oracles import ORACLE_EXACT
 
-    out = run_single(
-        KIND_POLY, P, np.zeros(0), 0, ORACLE_EXACT, 0.0, 1, RULE_CLIP, np.array([eta, gamma]),
-        x0, eps, iters, 0, 1, np.random.default_rng(0), _ck(),
+    out = run_algorithm(
+        KIND_POLY, P, np.zeros(0), 0, ORACLE_EXACT, 0.0, 1, _algorithm("clipped_gd"),
+        np.array([eta, gamma]), x0, eps, iters, 0, 1, np.random.default_rng(0), _ck(),
     )  # fmt: skip
     return out[0], out[1], out[3], out[4], out[5], out[6]
 
@@ -121,40 +127,37 @@ def user_poly8(P, variant: str = "same"):
 
 
 def user_clipped_gd(P, x0, eta, gamma, eps, iters, variant="same"):
-    from l0l1.methods.kernels import run_single
-    from l0l1.methods.steps import RULE_CLIP
+    from l0l1.methods.driver import run_algorithm
     from l0l1.problems.oracles import ORACLE_EXACT
 
     code = user_poly8(P, variant).code
-    out = run_single(
-        code, P, np.zeros(0), 0, ORACLE_EXACT, 0.0, 1, RULE_CLIP, np.array([eta, gamma]),
-        x0, eps, iters, 0, 1, np.random.default_rng(0), _ck(),
+    out = run_algorithm(
+        code, P, np.zeros(0), 0, ORACLE_EXACT, 0.0, 1, _algorithm("clipped_gd"),
+        np.array([eta, gamma]), x0, eps, iters, 0, 1, np.random.default_rng(0), _ck(),
     )  # fmt: skip
     return out[0], out[1], out[3], out[4], out[5], out[6]
 
 
 def numba_clipped_sgd(P, x0, L1, tau, eta, w, eps, iters, rng):
-    from l0l1.methods.kernels import run_single
-    from l0l1.methods.steps import RULE_CLIP_SGD
+    from l0l1.methods.driver import run_algorithm
     from l0l1.problems.kinds import KIND_POLY
     from l0l1.problems.oracles import ORACLE_BOUNDED
 
-    out = run_single(
-        KIND_POLY, P, np.zeros(0), 0, ORACLE_BOUNDED, w, 1, RULE_CLIP_SGD,
+    out = run_algorithm(
+        KIND_POLY, P, np.zeros(0), 0, ORACLE_BOUNDED, w, 1, _algorithm("clipped_sgd"),
         np.array([L1, tau, eta]), x0, eps, iters, 0, 1, rng, _ck(),
     )  # fmt: skip
     return out[0], out[1], out[3], out[4], out[5], out[6]
 
 
 def numba_sgd_chain(v, x0, p, h, eps, iters, rng):
-    from l0l1.methods.kernels import run_single
-    from l0l1.methods.steps import RULE_FIXED
+    from l0l1.methods.driver import run_algorithm
     from l0l1.problems.kinds import KIND_CHAIN
     from l0l1.problems.oracles import ORACLE_BERNOULLI
 
-    out = run_single(
+    out = run_algorithm(
         KIND_CHAIN, np.zeros((1, 1)), np.asarray(v, dtype=np.float64), 0, ORACLE_BERNOULLI, p, 1,
-        RULE_FIXED, np.array([h]), x0, eps, iters, 0, 1, rng, _ck(),
+        _algorithm("sgd"), np.array([h]), x0, eps, iters, 0, 1, rng, _ck(),
     )  # fmt: skip
     return out[0], out[1], out[3], out[4], out[5], out[6]
 

@@ -366,7 +366,10 @@ def summary(res) -> str:
         head += f" {measure} <= {res.eps:g} at iteration {res.iterations}"
     else:
         head += f" at iteration {res.iterations}"
-    head += f" ({res.oracle_calls} oracle calls, oracle {res.oracle})"
+    calls = f"{res.oracle_calls} oracle calls"
+    if res.value_calls:
+        calls += f": {res.gradient_calls} gradient, {res.value_calls} function-value"
+    head += f" ({calls}, oracle {res.oracle})"
     how = res.constants_how
     if res.constants_certified:
         how = f"certified: {how}"

@@ -3,7 +3,7 @@
 A loop over :data:`l0l1.figures.FIGURES`: each figure module declares its sweeps as dict
 specs (:mod:`l0l1.experiments.spec`), run by :func:`l0l1.experiments.runner.run_sweep` into
 a resumable SQLite store outside the figures folder
-(``<out_dir>/../.l0l1-cache/results-<version>.sqlite`` by default), then draws itself;
+(``<out_dir>/../.l0l1-cache/results-<version>-s<schema>.sqlite`` by default), then draws itself;
 :mod:`l0l1.report` writes REPORT.md and report.json. Three scales: ``tiny`` (tests),
 ``quick`` (about 30 seconds on 2 cores after Numba compilation) and ``full`` (about 4
 minutes). Only the full scale writes ``figures/`` (the committed figures) by default; the
@@ -73,7 +73,7 @@ def reproduce(
     (default: :func:`output_dir` of the scale, ``figures`` at the full scale only).
 
     ``scale`` ("tiny", "quick", "full") overrides ``quick``; ``store`` defaults to
-    ``<out_dir>/../.l0l1-cache/results-<version>.sqlite``; ``proofs`` runs
+    ``<out_dir>/../.l0l1-cache/results-<version>-s<schema>.sqlite``; ``proofs`` runs
     ``python -m proofs_check`` alongside (when importable). Returns the summary: the fit
     rows (as in report.json), bound check, proofs summary, figure files, notes, the figures
     skipped and why, timings, and the optional figures' ``facts``.
@@ -93,8 +93,10 @@ def reproduce(
     out.mkdir(parents=True, exist_ok=True)
     if store is None:
         from l0l1 import __version__
+        from l0l1.experiments.store import SCHEMA_VERSION
 
-        store = out.resolve().parent / ".l0l1-cache" / f"results-{__version__}.sqlite"
+        name = f"results-{__version__}-s{SCHEMA_VERSION}.sqlite"
+        store = out.resolve().parent / ".l0l1-cache" / name
     store = Path(store)
     store.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()

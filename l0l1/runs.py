@@ -55,6 +55,8 @@ class RunResult:
 
     ``iterations`` is where the run stopped: the hitting iteration when reached, the
     budget when not reached, the first non-finite iterate when diverged.
+    ``oracle_calls`` counts every call the method made (T6): ``value_calls`` of them asked
+    for f, the rest (``gradient_calls``) for gradients or stochastic samples.
     ``trace`` rows: iteration, oracle calls, f, ||grad f||, estimator norm, step length.
     """
 
@@ -64,6 +66,7 @@ class RunResult:
     iterations: int
     oracle_calls: int
     oracle_calls_at_hit: int | None
+    value_calls: int
     f_value: float
     grad_norm: float
     eps: float
@@ -87,6 +90,11 @@ class RunResult:
     assumptions: tuple[str, ...]
     trace: np.ndarray
     x: np.ndarray
+
+    @property
+    def gradient_calls(self) -> int:
+        """The gradient-type calls (gradients, samples, component gradients)."""
+        return self.oracle_calls - self.value_calls
 
     @property
     def hit_iteration(self) -> int | None:
@@ -190,18 +198,56 @@ def run(
             problem.kernel_kind, problem.P, problem.v, problem.n, spec.rule, sched.p, x0, eps,
             max_iter, max_calls, probe_every, ckpts, f_star,
         )  # fmt: skip
+    elif kernel_oracle == oracles.ORACLE_PHASE_ONLINE:  # not yet through the driver
+        out = _run_online(spec, problem, level, batch, sched, x0, eps, max_iter, max_calls,
+                          probe_every, rng, ckpts, f_star)  # fmt: skip
     else:
-        from l0l1.methods.kernels import run_single
-
-        out = run_single(
-            problem.kernel_kind, problem.P, problem.v, problem.n, kernel_oracle, level, batch,
-            spec.rule, sched.p, x0, eps, max_iter, max_calls, probe_every, rng, ckpts,
-            sched.direction, sched.dp, f_star,
+        out = _run_algorithm(
+            spec, problem.kernel_kind, problem.P, problem.v, problem.n, kernel_oracle, level,
+            batch, spec.algorithm, sched.p, x0, eps, max_iter, max_calls, probe_every, rng,
+            ckpts, f_star,
         )  # fmt: skip
     if spec.target == "gap":
         noise_notes += (f"hitting test f(x_k) - f* <= eps (T6, convex measure), f* = {f_star:g}",)
     notes = pick_notes + noise_notes
     return _result(problem, spec, start, sched, out, eps, seed, oracle, level, notes)
+
+
+def _run_algorithm(spec: MethodSpec, *args):
+    """The T6 driver around the method's algorithm; a user algorithm that Numba cannot
+    compile gets a one-line error naming it."""
+    from numba.core.errors import NumbaError
+
+    from l0l1.methods.driver import run_algorithm
+    from l0l1.problems.user import numba_first_line
+
+    try:
+        return run_algorithm(*args)
+    except NumbaError as err:
+        if spec.builtin:
+            raise
+        raise ValueError(
+            f"method: Numba cannot compile {spec.name}'s algorithm: {numba_first_line(err)}"
+        ) from None
+
+
+def _run_online(spec, problem, level, batch, sched, x0, eps, max_iter, max_calls, probe_every,
+                rng, ckpts, f_star):  # fmt: skip
+    """Online phase retrieval's oracle in the single loop: its samples through the driver's
+    oracle are wrong (a known defect, issue 26), so built-ins keep the loop they had and a
+    user algorithm is refused in one line."""
+    if not spec.builtin or spec.rule is None:
+        raise ValueError(
+            f"noise: 'online' is not yet available to {spec.name!r} (an algorithm run by the "
+            "driver); allowed: another problem, or a built-in method"
+        )
+    from l0l1.methods.kernels import run_single
+
+    return run_single(
+        problem.kernel_kind, problem.P, problem.v, problem.n, oracles.ORACLE_PHASE_ONLINE, level,
+        batch, spec.rule, sched.p, x0, eps, max_iter, max_calls, probe_every, rng, ckpts,
+        spec.direction, tuple(sched.dp), f_star,
+    )  # fmt: skip
 
 
 def _target_f_star(problem: Problem, spec: MethodSpec) -> float:
@@ -258,6 +304,7 @@ def _result(problem, spec, start, sched, out, eps, seed, oracle, level, notes) -
         iterations=int(k),
         oracle_calls=int(calls),
         oracle_calls_at_hit=int(out.calls_at_hit) if status == "reached" else None,
+        value_calls=int(out.value_calls),
         f_value=problem.value(x) if finite_x else math.nan,
         grad_norm=float(trace[-1, 3]),
         eps=eps,

@@ -46,40 +46,37 @@ class Trajectory:
 
 
 def trajectory(problem, method: str, x0, iters: int, overrides: dict | None = None) -> Trajectory:
-    """Run a deterministic ``method`` (gd, clipped_gd, normalized_gd, v24_*, smoothed_clip)
-    for ``iters`` iterations from ``x0`` and keep every iterate.
-
-    The parameters are exactly those of ``run(problem, method, x0=x0, overrides=...)``;
-    the step is ``steps.step_size`` (the kernels' rule), evaluated here in Python.
+    """Run a deterministic ``method`` for ``iters`` iterations from ``x0`` and keep every
+    iterate: the same driver and algorithm as :func:`l0l1.runs.run`, with the schedule
+    of ``run(problem, method, x0=x0, overrides=...)``.
     """
+    from l0l1.methods.driver import run_algorithm
     from l0l1.methods.registry import get_method
-    from l0l1.methods.steps import step_size
+    from l0l1.problems.oracles import ORACLE_EXACT
     from l0l1.runs import run
 
     spec = get_method(method)
-    if spec.stochastic:
-        raise ValueError(f"method: {method!r} is stochastic; allowed: a deterministic method")
+    if spec.stochastic or spec.algorithm is None:
+        raise ValueError(
+            f"method: {method!r} is not allowed here; allowed: a deterministic method run by "
+            "the driver (not stochastic, not stm_max)"
+        )
     res = run(problem, method, eps=1e-300, x0=x0, max_iter=1, overrides=overrides)
     p = np.array([float(res.params[k]) for k in spec.param_names])
-    x = np.atleast_1d(np.asarray(x0, dtype=float)).copy()
-    xs, fs, gns = [], [], []
-    status = "ran"
-    with np.errstate(all="ignore"):
-        for _ in range(iters + 1):
-            g = problem.grad(x)
-            gn = float(np.linalg.norm(g))
-            fx = problem.value(x)
-            if not (math.isfinite(gn) and math.isfinite(fx) and np.all(np.isfinite(x))):
-                status = "diverged"
-                break
-            xs.append(x.copy())
-            fs.append(fx)
-            gns.append(gn)
-            h, _ = step_size(spec.rule, p, gn)
-            x = x - h * g
+    x0 = np.atleast_1d(np.asarray(x0, dtype=float))
+    f_star = problem.f_star if spec.target == "gap" else math.nan
+    out = run_algorithm(
+        problem.kernel_kind, problem.P, problem.v, problem.n, ORACLE_EXACT, 0.0, 1,
+        spec.algorithm, p, x0, -1.0, iters, 0, 1, np.random.default_rng(0),
+        np.arange(iters, dtype=np.int64), f_star, True,
+    )  # fmt: skip
+    xs, trace = out.iterates[: out.rows], out.trace[: out.rows]
+    ok = np.all(np.isfinite(xs), axis=1) & np.isfinite(trace[:, 2]) & np.isfinite(trace[:, 3])
+    last = int(np.argmin(ok)) if not ok.all() else len(ok)
     return Trajectory(
-        method, np.array(xs), np.array(fs), np.array(gns), status, dict(res.params), res.L0,
-        res.L1, res.constants_certified,
+        method, xs[:last].copy(), trace[:last, 2].copy(), trace[:last, 3].copy(),
+        "diverged" if last < len(ok) else "ran", dict(res.params), res.L0, res.L1,
+        res.constants_certified,
     )  # fmt: skip
 
 

@@ -303,7 +303,8 @@ def _prefix_iterates(prob, method, K, seed=0):
     res = runs.run(prob, method, eps=1.0, x0=np.zeros(prob.dim), max_iter=K, seed=seed,
                    noise=noise, noise_level=0.5 if spec.stochastic else None,
                    overrides=FAST.get(method))  # fmt: skip
-    p = np.array([float(res.params[k]) for k in spec.param_names])
+    extra = steps.DIRECTION_VALUES[spec.direction]  # passed apart, as dirs
+    p = np.array([float(res.params[k]) for k in spec.param_names if k not in extra])
     dirs = tuple(res.params[k] for k in steps.DIRECTION_VALUES[spec.direction])
     code = runs._ORACLE_CODES[res.oracle]
     ckpts = np.zeros(0, dtype=np.int64)

@@ -8,7 +8,6 @@ from numba import njit
 from numba.core.errors import TypingError
 
 from l0l1.jitstatic import Static, StaticType, static_value
-from l0l1.methods import kernels
 from l0l1.problems.oracles import ORACLE_EXACT, ORACLE_GAUSS
 
 
@@ -39,16 +38,22 @@ def test_static_value_refuses_a_plain_integer():
         _pick(0, np.array([2.0, 3.0]))
 
 
-def test_kernels_compile_one_loop_per_kind_and_oracle():
+def test_driver_compiles_one_loop_per_kind_oracle_and_algorithm():
+    """Compile only what runs (issue 26): the driver is specialised on the problem kind,
+    the oracle and the algorithm's code; a second run of the same triple reuses it."""
     from l0l1 import make_problem, run
+    from l0l1.methods import driver
+    from l0l1.methods.registry import METHODS
 
     prob = make_problem("cosh", dim=2)
     run(prob, "clipped_gd", eps=1e-3, max_iter=5)
     run(prob, "sgd", eps=1e-3, max_iter=5, noise="gaussian", noise_level=0.1)
-    loops = len(kernels._single_loop.signatures)
-    run(prob, "normalized_gd", eps=1e-3, max_iter=5)  # same (kind, oracle): the same loop
-    assert len(kernels._single_loop.signatures) == loops
-    # user problems (JitCode kinds) compiled earlier in the same worker have no literal kind
-    sigs = [sig for sig in kernels._single_loop.signatures if hasattr(sig[0], "value")]
-    pairs = {(sig[0].value, sig[4].value) for sig in sigs}
-    assert {(prob.kind, ORACLE_EXACT), (prob.kind, ORACLE_GAUSS)} <= pairs
+    loops = len(driver._driver_loop.signatures)
+    run(prob, "clipped_gd", eps=1e-2, max_iter=7)  # the same triple: the same loop
+    assert len(driver._driver_loop.signatures) == loops
+    run(prob, "normalized_gd", eps=1e-3, max_iter=5)  # other code: a loop of its own
+    assert len(driver._driver_loop.signatures) == loops + 1
+    sigs = [sig for sig in driver._driver_loop.signatures if hasattr(sig[0], "value")]
+    triples = {(sig[0].value, sig[4].value, sig[7].code_key) for sig in sigs}
+    for method, oracle in (("clipped_gd", ORACLE_EXACT), ("sgd", ORACLE_GAUSS)):
+        assert (prob.kind, oracle, METHODS[method].algorithm.key) in triples

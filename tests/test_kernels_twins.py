@@ -99,7 +99,7 @@ def assert_close(actual, desired, what, rtol=1e-12, rel_atol=1e-13):
 
 def assert_same_run(out, tw):
     """Kernel tuple vs twin tuple: exact integers, 1e-12 relative floats."""
-    status, k, hit, calls, clipped, gmax, x, trace, rows = out
+    status, k, hit, calls, clipped, gmax, x, trace, rows = out[:9]  # KernelResult fields
     names = ("status", "stop_iter", "calls_at_hit", "calls", "n_clipped")
     assert (status, k, hit, calls, clipped) == tuple(tw[:5]), dict(
         zip(names, zip((status, k, hit, calls, clipped), tw[:5], strict=True), strict=True)
@@ -273,7 +273,8 @@ def test_every_registry_rule_has_a_twin():
     rules = {spec.rule for spec in BUILTINS.values()}
     assert rules == set(RULE_PARAMS)
     for spec in BUILTINS.values():
-        assert len(RULE_PARAMS[spec.rule]) == len(spec.param_names)
+        extra = steps.DIRECTION_VALUES[spec.direction]  # an algorithm's values after the rule's
+        assert len(RULE_PARAMS[spec.rule]) == len(spec.param_names) - len(extra)
 
 
 # ------------------------------------------------------------------------------ loops via run()
@@ -423,7 +424,8 @@ def _twin_of_result(case: Case, res: runs.RunResult):
     spec = registry.METHODS[case.method]
     kw = dict(case.kw)
     x0 = np.array(kw.get("x0", X0[case.key]), dtype=float)
-    p = np.array([res.params[name] for name in spec.param_names], dtype=float)
+    rule_names = [k for k in spec.param_names if k not in steps.DIRECTION_VALUES[spec.direction]]
+    p = np.array([res.params[name] for name in rule_names], dtype=float)
     ckpts = runs._checkpoints(case.max_iter, kw.get("checkpoints", 60))
     common = (prob.kind, prob.P, prob.v, prob.n, ORACLE[res.oracle], res.noise_level)
     tail = (

@@ -445,6 +445,8 @@ def run_single(
                 m_hat = state["m"] / (1.0 - b1 ** (k + 1))
                 v_hat = state["v"] / (1.0 - b2 ** (k + 1))
                 return m_hat / (np.sqrt(v_hat) + delta), spent
+        if direction == POLYAK:  # f(x_k) is asked of the oracle: one value call
+            return g, spent + max(n, 1)
         return g, spent
 
     def rule_norm(en):

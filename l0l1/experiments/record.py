@@ -26,9 +26,9 @@ TRACE_ROW = "iteration, oracle calls, f, ||grad f||, estimator norm, step length
 
 
 def record_run(
-    store, *, problem, method: str, eps: float, iterations: int, calls: int, trace=None,
-    status: str | None = None, x=None, x0=None, f_value=None, grad_norm=None, seed: int = 0,
-    sweep: str = "user", label: str | None = None,
+    store, *, problem, method: str, eps: float, iterations: int, calls: int, value_calls: int = 0,
+    trace=None, status: str | None = None, x=None, x0=None, f_value=None, grad_norm=None,
+    seed: int = 0, sweep: str = "user", label: str | None = None,
 ) -> str:  # fmt: skip
     """Store one run of your own loop in the results store ``store``; returns its run key.
 
@@ -38,7 +38,7 @@ def record_run(
         ||grad f|| are computed at ``x``) or a name.
     method, label : your method's name (the record's ``method``) and its display label.
     eps, iterations, calls : the target, the iterations run and the oracle calls your
-        loop counted.
+        loop counted; ``value_calls`` of them function values (the rest gradients).
     trace : None or rows of 6 numbers (iteration, oracle calls, f, ||grad f||, estimator
         norm, step length; NaN where unknown), as l0l1's own traces.
     status : "reached", "not reached" or "diverged"; by default from ||grad f|| <= eps
@@ -58,6 +58,7 @@ def record_run(
     eps = positive("eps", eps)
     iterations = integer("iterations", iterations, 0)
     calls = integer("calls", calls, 0)
+    value_calls = integer("value_calls", value_calls, 0, calls)
     seed = integer("seed", seed, 0)
     x = _vector("x", x, dim)
     x0 = _vector("x0", x0, dim)
@@ -76,7 +77,7 @@ def record_run(
         "batch": 1, "n0": 1, "probe_every": 1, "overrides": {}, "eps": eps, "seed": seed,
         "max_iter": None, "max_calls": None, "checkpoints": None, "instance": name, "n": n,
         "dim": dim, "status": status, "iterations": iterations, "oracle_calls": calls,
-        "oracle_calls_at_hit": calls if reached else None,
+        "oracle_calls_at_hit": calls if reached else None, "value_calls": value_calls,
         "hit_iteration": iterations if reached else None, "f_value": f_value,
         "grad_norm": grad_norm, "L0": constants[0], "L1": constants[1],
         "constants_certified": constants[2], "constants_how": constants[3], "Delta": None,

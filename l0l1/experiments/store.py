@@ -22,7 +22,8 @@ from datetime import UTC, datetime
 
 from l0l1.validate import INT64_MAX, InputError, integer, show
 
-SCHEMA_VERSION = 2  # 2: method_ref (a user method's entry point; method is its name)
+SCHEMA_VERSION = 2  # 2: method_ref (a user method's entry point; method is its name) and
+# value_calls (function-value calls, part of oracle_calls)
 
 # (column, kind): inputs (the Task), then outputs (the problem instance's name, its
 # finite-sum size n (0: not a finite sum) and dimension, then RunResult.to_dict() with
@@ -37,7 +38,8 @@ COLUMNS = (
     ("max_calls", "int"), ("checkpoints", "int"),
     ("instance", "text"), ("n", "int"), ("dim", "int"), ("status", "text"),
     ("iterations", "int"),
-    ("oracle_calls", "int"), ("oracle_calls_at_hit", "int"), ("hit_iteration", "int"),
+    ("oracle_calls", "int"), ("oracle_calls_at_hit", "int"), ("value_calls", "int"),
+    ("hit_iteration", "int"),
     ("f_value", "real"), ("grad_norm", "real"), ("L0", "real"), ("L1", "real"),
     ("constants_certified", "bool"), ("constants_how", "text"), ("Delta", "real"),
     ("M", "real"), ("start_certified", "bool"), ("oracle", "text"), ("oracle_level", "real"),

@@ -42,7 +42,8 @@ from numba.core.errors import NumbaIRAssumptionWarning
 
 from l0l1 import jitcache, jitstatic, usercode
 from l0l1.jitstatic import Static, static_value
-from l0l1.methods import steps
+from l0l1.methods import algorithm, steps
+from l0l1.methods.algorithm import norm as _norm
 from l0l1.methods.steps import step_size
 from l0l1.problems import chain, evaluate, kinds, oracles
 from l0l1.problems.evaluate import grad_into, is_kind, problem_id, value
@@ -50,8 +51,8 @@ from l0l1.problems.kinds import KIND_PHASE
 from l0l1.problems.oracles import (
     ORACLE_EXACT,
     ORACLE_MINIBATCH,
-    draw_index,
     draw_sample,
+    phase_minibatch_diff,
     sample_from_grad_into,
     sample_grad_into,
     transforms_gradient,
@@ -59,7 +60,7 @@ from l0l1.problems.oracles import (
 
 jitcache.depends(
     __file__,
-    *(m.__file__ for m in (jitstatic, usercode, steps, kinds, chain, evaluate, oracles)),
+    *(m.__file__ for m in (jitstatic, usercode, algorithm, steps, kinds, chain, evaluate, oracles)),
 )
 
 REACHED = 0
@@ -74,7 +75,8 @@ class KernelResult(NamedTuple):
     :data:`STATUS_NAMES`; ``iterations`` run; ``calls_at_hit`` (-1 unless reached) and
     ``calls`` in total; ``clipped`` steps; ``gmax`` the largest estimator norm; the last
     iterate ``x``; ``trace`` rows (k, calls, f, ||grad f||, ||estimator||, step length) of which
-    the first ``rows`` are filled."""
+    the first ``rows`` are filled; ``value_calls`` the function-value part of ``calls``;
+    ``iterates`` the x_k of those rows when asked for (the driver's ``keep_iterates``)."""
 
     status: int
     iterations: int
@@ -85,54 +87,11 @@ class KernelResult(NamedTuple):
     x: np.ndarray
     trace: np.ndarray
     rows: int
+    value_calls: int = 0
+    iterates: np.ndarray | None = None
 
 
 TRACE_COLUMNS = ("iteration", "oracle_calls", "f", "grad_norm", "estimator_norm", "step_length")
-
-
-@njit(cache=True, inline="always")
-def _sumsq(a):
-    """sum a_j^2 with eight partial sums (j mod 8), combined pairwise at the end."""
-    n = a.shape[0]
-    s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
-    m = n - n % 8
-    for j in range(0, m, 8):
-        s0 += a[j] * a[j]
-        s1 += a[j + 1] * a[j + 1]
-        s2 += a[j + 2] * a[j + 2]
-        s3 += a[j + 3] * a[j + 3]
-        s4 += a[j + 4] * a[j + 4]
-        s5 += a[j + 5] * a[j + 5]
-        s6 += a[j + 6] * a[j + 6]
-        s7 += a[j + 7] * a[j + 7]
-    for j in range(m, n):
-        s0 += a[j] * a[j]
-    return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
-
-
-@njit(cache=True, inline="always")
-def _norm(a):
-    """Euclidean norm that stays finite for finite vectors (rescales when squares overflow)."""
-    acc = _sumsq(a)
-    if math.isfinite(acc):
-        return math.sqrt(acc)
-    return _norm_rescaled(a, acc)
-
-
-@njit(cache=True)
-def _norm_rescaled(a, acc):
-    """:func:`_norm` when the sum of squares ``acc`` is not finite."""
-    if acc != acc:  # a NaN entry
-        return math.nan
-    scale = 0.0
-    for t in a:
-        scale = max(scale, abs(t))
-    if math.isinf(scale):
-        return math.inf
-    acc = 0.0
-    for t in a:
-        acc += (t / scale) ** 2
-    return scale * math.sqrt(acc)
 
 
 @njit(cache=True, inline="always")
@@ -196,25 +155,6 @@ def _estimate(kind, P, v, n, oracle, w, batch, rng, x, g, g_known, s, tmp, out):
         for j in range(out.shape[0]):
             out[j] /= batch
     return batch
-
-
-@njit(cache=True, fastmath={"reassoc"})
-def _phase_minibatch_diff(P, v, n, S2, rng, x, x_prev, acc):
-    """acc <- sum over S2 uniform indices i of grad f_i(x) - grad f_i(x_prev), for phase
-    retrieval: one pass over row i for both dot products (reassociable sums, as in
-    evaluate._row_dot), one for acc += ((t^2 - y_i) t - (u^2 - y_i) u) a_i. Indices are
-    the stream of draw_sample's minibatch oracle."""
-    acc[:] = 0.0
-    for _ in range(S2):
-        i = draw_index(rng, n)
-        t = 0.0
-        u = 0.0
-        for j in range(x.shape[0]):
-            t += P[i, j] * x[j]
-            u += P[i, j] * x_prev[j]
-        c = (t * t - v[i]) * t - (u * u - v[i]) * u
-        for j in range(x.shape[0]):
-            acc[j] += c * P[i, j]
 
 
 @njit(cache=True, inline="always")
@@ -489,7 +429,7 @@ def _spider_loop(
                 mu[:] = est
         else:
             if fused:
-                _phase_minibatch_diff(P, v, n, S2, rng, x, x_prev, acc)
+                phase_minibatch_diff(P, v, n, S2, rng, x, x_prev, acc)
             else:
                 acc[:] = 0.0
                 for _ in range(S2):

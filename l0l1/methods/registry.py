@@ -72,6 +72,7 @@ class MethodSpec:
     direction: int = steps.DIRECTION_PLAIN  # family "single": how d_k is formed (steps.py)
     choices: dict = field(default_factory=dict)  # free parameter -> (default, low, high)
     target: str = "grad"  # the hitting test (T6): ||grad f|| <= eps, or "gap": f - f* <= eps
+    algorithm: object = None  # the JitCode token of its init/step code (methods.algorithm)
 
     def choice(self, key: str, val, field: str) -> float:
         """The value ``val`` of choice ``key`` as a float; a one-line error naming ``field``
@@ -432,6 +433,7 @@ def register_method(
     step,
     *,
     schedule,
+    init=None,
     params: tuple[str, ...] | None = None,
     estimator: str = "exact",
     bound=None,
@@ -443,8 +445,16 @@ def register_method(
     target: str = "grad",
     replace: bool = False,
 ) -> MethodSpec:
-    """Register a method whose step rule is your jitted ``step(p, g) -> (h, clipped)``.
+    """Register a method: your algorithm (``init`` and ``step``), or a step rule ``step``.
 
+    With ``init``, the method is an algorithm written against the oracle
+    (:mod:`l0l1.methods.algorithm`): ``init(o, x0, p) -> state`` and
+    ``step(o, k, x, x_next, state, p) -> (estimator_norm, step_length, clipped, ok)``, free
+    to ask ``o.grad``, ``o.value``, ``o.sample`` ... at any point, as often as it likes
+    (every call counted); ``estimator`` is then "exact" (deterministic) or "sample" (its
+    ``o.sample`` draws from the run's stochastic oracle). See ``examples/armijo.py``.
+
+    Without ``init``, ``step(p, g) -> (h, clipped)`` is a jitted step rule:
     ``p`` is a float64 array of the rule's parameters, ``g`` the estimator norm; ``h`` is
     the step size (x <- x - h * estimator) and ``clipped`` whether a clipping branch was
     active (counted in the run's clip statistics). ``estimator`` picks the kernel:
@@ -472,8 +482,8 @@ def register_method(
     if name in METHODS and METHODS[name].builtin:
         raise InputError(f"name: {name!r} is a built-in method; allowed: a new name")
     spec = method_spec(
-        name, step, schedule=schedule, params=params, estimator=estimator, bound=bound,
-        bound_text=bound_text, selection=selection, label=label, source=source,
+        name, step, schedule=schedule, init=init, params=params, estimator=estimator,
+        bound=bound, bound_text=bound_text, selection=selection, label=label, source=source,
         needs_positive_L0=needs_positive_L0, target=target,
     )  # fmt: skip
     if name in METHODS and not replace and METHODS[name].code_key != spec.code_key:
@@ -490,6 +500,7 @@ def method_spec(
     step,
     *,
     schedule,
+    init=None,
     params=None,
     estimator: str = "exact",
     bound=None,
@@ -516,13 +527,29 @@ def method_spec(
     sched, layout = _schedule(schedule, params)
     if family == "spider":
         layout = tuple(k for k in layout if k not in ("q", "S1", "S2"))
-    fn = usercode.as_jitted(step, "step")
-    _check_step(fn, len(layout))
-    rule = usercode.JitCode("rule", {"step": fn})
+    if init is not None:
+        from l0l1.methods.algorithm import algorithm
+
+        if family != "single":
+            raise InputError(
+                f"estimator: {estimator!r} is not allowed with init= (an algorithm asks the "
+                "oracle itself); allowed: exact, sample"
+            )
+        code = algorithm(init, step)
+        rule, key = None, ("algorithm", code.key)
+    else:
+        from l0l1.methods.algorithms.rules import user_rule_algorithm
+
+        fn = usercode.as_jitted(step, "step")
+        if not builtin:  # a built-in rule is checked by the tests, not at every import
+            _check_step(fn, len(layout))
+        rule = usercode.JitCode("rule", {"step": fn})
+        code = user_rule_algorithm(fn) if family == "single" else None  # others: own loops
+        key = (rule.key,)
     gap = ("target", target) if target != "grad" else ()  # keys of "grad" methods unchanged
     picks = ("selection", selection) if selection is not None else ()  # likewise
     code_key = usercode.object_hash(
-        (rule.key, estimator, layout, schedule, params, bound, bound_text, needs_positive_L0,
+        (*key, estimator, layout, schedule, params, bound, bound_text, needs_positive_L0,
          *gap, *picks)
     )  # fmt: skip
     spec = MethodSpec(
@@ -530,7 +557,7 @@ def method_spec(
         source=source, label=label or name, schedule=sched, bound=_expression(bound, "bound"),
         bound_text=bound_text, selection=_expression(selection, "selection"),
         needs_positive_L0=needs_positive_L0, builtin=builtin,
-        code_key="" if builtin else code_key, target=target,
+        code_key="" if builtin else code_key, target=target, algorithm=code,
     )  # fmt: skip
     return spec
 
@@ -618,4 +645,31 @@ def _with_v24_si(methods: dict) -> dict:
     return {n: (spec if n == "v24_si" else methods[n]) for n in order}
 
 
-METHODS = _with_v24_si(METHODS)
+def _with_algorithms(methods: dict) -> dict:
+    """The built-ins with their algorithms (:mod:`l0l1.methods.algorithms`); the values a
+    direction needs follow the rule's in ``p``."""
+    from dataclasses import replace
+
+    from l0l1.methods.algorithms import averaged, polyak, rules
+
+    out = {}
+    for name, spec in methods.items():
+        extra = steps.DIRECTION_VALUES[spec.direction]
+        if spec.family != "single":
+            out[name] = spec
+            continue
+        if spec.direction == steps.DIRECTION_PLAIN:
+            code = spec.algorithm or rules.rule_algorithm(spec.rule)
+        elif spec.direction == steps.DIRECTION_MOMENTUM:
+            code = averaged.momentum_algorithm(spec.rule)
+        elif spec.direction == steps.DIRECTION_ADAGRAD_NORM:
+            code = averaged.ADAGRAD_NORM
+        elif spec.direction == steps.DIRECTION_ADAM:
+            code = averaged.ADAM
+        else:
+            code = polyak.POLYAK
+        out[name] = replace(spec, algorithm=code, param_names=spec.param_names + extra)
+    return out
+
+
+METHODS = _with_algorithms(_with_v24_si(METHODS))

@@ -6,6 +6,11 @@ only arrays and scalars, so the kernels in :mod:`l0l1.methods` can inline them.
 KIND_COSH is the scaled cosh sum_j cosh(a x_j)/a^2 with a = P[0, 0] (a = 1: cosh x; the
 products and quotients by a = 1 are exact, so its bits are those of the plain formula).
 
+Each kind's value, gradient and component gradient are also functions of their own
+(``FORMULAS``): given ``Static(kind)`` (:mod:`l0l1.jitstatic`), the door below compiles
+that kind's formulas alone, as calls that LLVM inlines where it pays (the T6 driver,
+:mod:`l0l1.methods.driver`); given a plain integer, the switch (the older loops).
+
 User problems (``Problem.from_functions``): ``kind`` is a :class:`l0l1.usercode.JitCode`
 token. The kernels call the generic ``value``, ``grad_into`` and ``component_grad_into``,
 which Numba resolves at compile time from the type of ``kind`` (``@overload``): the
@@ -118,91 +123,226 @@ def _pop_moment(d):
     return d / (d + 2.0)
 
 
+# --- one value and one gradient per kind: the switches below and the typed door pick them ---
+
+
+@njit(cache=True)
+def _value_poly(P, v, x):
+    s = 0.0
+    for j in range(x.shape[0]):
+        s += _poly_row(P, j, x[j])[0]
+    return s
+
+
+@njit(cache=True)
+def _grad_poly(P, v, x, out):
+    _poly_grad_into(P, x, out)
+
+
+@njit(cache=True)
+def _value_exp(P, v, x):
+    return np.sum(np.exp(x))
+
+
+@njit(cache=True)
+def _grad_exp(P, v, x, out):
+    for j in range(x.shape[0]):
+        out[j] = math.exp(x[j])
+
+
+@njit(cache=True)
+def _value_cosh(P, v, x):  # P[0, 0] = a; at a = 1 the products and quotients are exact
+    a = P[0, 0]
+    return np.sum(np.cosh(a * x)) / (a * a)
+
+
+@njit(cache=True)
+def _grad_cosh(P, v, x, out):
+    a = P[0, 0]
+    for j in range(x.shape[0]):
+        out[j] = math.sinh(a * x[j]) / a
+
+
+@njit(cache=True)
+def _value_logcosh(P, v, x):
+    s = 0.0
+    for j in range(x.shape[0]):
+        s += _logcosh(x[j])
+    return s
+
+
+@njit(cache=True)
+def _grad_logcosh(P, v, x, out):
+    for j in range(x.shape[0]):
+        out[j] = math.tanh(x[j])
+
+
+@njit(cache=True)
+def _value_logistic(P, v, x):
+    return _log1pexp(-_row_dot(P, 0, x))
+
+
+@njit(cache=True)
+def _grad_logistic(P, v, x, out):
+    w = -_sigmoid(-_row_dot(P, 0, x))
+    for j in range(x.shape[0]):
+        out[j] = w * P[0, j]
+
+
+@njit(cache=True)
+def _value_phase(P, v, x):
+    m = P.shape[0]
+    s = 0.0
+    for r in range(m):
+        t = _row_dot(P, r, x)
+        res = t * t - v[r]
+        s += res * res
+    return s / (4.0 * m)
+
+
+@njit(cache=True)
+def _grad_phase(P, v, x, out):
+    m = P.shape[0]
+    d = x.shape[0]
+    out[:] = 0.0
+    for r in range(m):
+        t = _row_dot(P, r, x)
+        w = (t * t - v[r]) * t / m
+        for j in range(d):
+            out[j] += w * P[r, j]
+
+
+@njit(cache=True)
+def _value_phase_pop(P, v, x):
+    c = _pop_moment(x.shape[0])
+    z = P[0]
+    xx = np.dot(x, x)
+    zz = np.dot(z, z)
+    xz = np.dot(x, z)
+    return 0.25 * c * (3.0 * xx * xx - 2.0 * xx * zz - 4.0 * xz * xz + 3.0 * zz * zz) + 0.25 * (
+        v[0] * v[0]
+    )
+
+
+@njit(cache=True)
+def _grad_phase_pop(P, v, x, out):
+    c = _pop_moment(x.shape[0])
+    z = P[0]
+    xx = np.dot(x, x)
+    zz = np.dot(z, z)
+    xz = np.dot(x, z)
+    for j in range(x.shape[0]):
+        out[j] = c * ((3.0 * xx - zz) * x[j] - 2.0 * xz * z[j])
+
+
+@njit(cache=True)
+def _value_chain(P, v, x):
+    return chain.scaled_value(v, x)
+
+
+@njit(cache=True)
+def _grad_chain(P, v, x, out):
+    chain.scaled_grad_into(v, x, out)
+
+
+@njit(cache=True)
+def _value_bowl(P, v, x):
+    return chain.bowl_value(v, x)
+
+
+@njit(cache=True)
+def _grad_bowl(P, v, x, out):
+    chain.bowl_grad_into(v, x, out)
+
+
+@njit(cache=True)
+def _component_phase(P, v, i, x, out):
+    t = _row_dot(P, i, x)
+    w = (t * t - v[i]) * t
+    for j in range(x.shape[0]):
+        out[j] = w * P[i, j]
+
+
+@njit(cache=True)
+def _component_chain_sum(P, v, i, x, out):
+    chain.sum_component_grad_into(P, v, i, x, out)
+
+
+@njit(cache=True)
+def _no_value(P, v, x):
+    return np.nan
+
+
+@njit(cache=True)
+def _no_grad(P, v, x, out):
+    out[:] = np.nan
+
+
+@njit(cache=True)
+def _no_component(P, v, i, x, out):
+    out[:] = np.nan
+
+
+# kind -> (value, gradient, component gradient): what the typed door compiles for a kind alone
+FORMULAS = {
+    KIND_POLY: (_value_poly, _grad_poly, _no_component),
+    KIND_EXP: (_value_exp, _grad_exp, _no_component),
+    KIND_COSH: (_value_cosh, _grad_cosh, _no_component),
+    KIND_LOGCOSH: (_value_logcosh, _grad_logcosh, _no_component),
+    KIND_LOGISTIC: (_value_logistic, _grad_logistic, _no_component),
+    KIND_PHASE: (_value_phase, _grad_phase, _component_phase),
+    KIND_PHASE_POP: (_value_phase_pop, _grad_phase_pop, _no_component),
+    KIND_CHAIN: (_value_chain, _grad_chain, _no_component),
+    KIND_CHAIN_SUM: (_value_chain, _grad_chain, _component_chain_sum),
+    KIND_Z20_BOWL: (_value_bowl, _grad_bowl, _no_component),
+}
+
+
 @njit(cache=True)
 def kind_value(kind, P, v, x):
     """f(x) for a built-in kind."""
-    d = x.shape[0]
     if kind == KIND_POLY:
-        s = 0.0
-        for j in range(d):
-            s += _poly_row(P, j, x[j])[0]
-        return s
+        return _value_poly(P, v, x)
     if kind == KIND_EXP:
-        return np.sum(np.exp(x))
-    if kind == KIND_COSH:  # P[0, 0] = a; at a = 1 the products and quotients are exact
-        a = P[0, 0]
-        return np.sum(np.cosh(a * x)) / (a * a)
+        return _value_exp(P, v, x)
+    if kind == KIND_COSH:
+        return _value_cosh(P, v, x)
     if kind == KIND_LOGCOSH:
-        s = 0.0
-        for j in range(d):
-            s += _logcosh(x[j])
-        return s
+        return _value_logcosh(P, v, x)
     if kind == KIND_LOGISTIC:
-        return _log1pexp(-_row_dot(P, 0, x))
+        return _value_logistic(P, v, x)
     if kind == KIND_PHASE:
-        m = P.shape[0]
-        s = 0.0
-        for r in range(m):
-            t = _row_dot(P, r, x)
-            res = t * t - v[r]
-            s += res * res
-        return s / (4.0 * m)
+        return _value_phase(P, v, x)
     if kind == KIND_PHASE_POP:
-        c = _pop_moment(d)
-        z = P[0]
-        xx = np.dot(x, x)
-        zz = np.dot(z, z)
-        xz = np.dot(x, z)
-        return 0.25 * c * (3.0 * xx * xx - 2.0 * xx * zz - 4.0 * xz * xz + 3.0 * zz * zz) + 0.25 * (
-            v[0] * v[0]
-        )
+        return _value_phase_pop(P, v, x)
     if kind == KIND_CHAIN or kind == KIND_CHAIN_SUM:
-        return chain.scaled_value(v, x)
+        return _value_chain(P, v, x)
     if kind == KIND_Z20_BOWL:
-        return chain.bowl_value(v, x)
+        return _value_bowl(P, v, x)
     return np.nan
 
 
 @njit(cache=True, inline="always")
 def kind_grad_into(kind, P, v, x, out):
     """out <- grad f(x) for a built-in kind."""
-    d = x.shape[0]
     if kind == KIND_POLY:
-        _poly_grad_into(P, x, out)
+        _grad_poly(P, v, x, out)
     elif kind == KIND_EXP:
-        for j in range(d):
-            out[j] = math.exp(x[j])
+        _grad_exp(P, v, x, out)
     elif kind == KIND_COSH:
-        a = P[0, 0]
-        for j in range(d):
-            out[j] = math.sinh(a * x[j]) / a
+        _grad_cosh(P, v, x, out)
     elif kind == KIND_LOGCOSH:
-        for j in range(d):
-            out[j] = math.tanh(x[j])
+        _grad_logcosh(P, v, x, out)
     elif kind == KIND_LOGISTIC:
-        w = -_sigmoid(-_row_dot(P, 0, x))
-        for j in range(d):
-            out[j] = w * P[0, j]
+        _grad_logistic(P, v, x, out)
     elif kind == KIND_PHASE:
-        m = P.shape[0]
-        out[:] = 0.0
-        for r in range(m):
-            t = _row_dot(P, r, x)
-            w = (t * t - v[r]) * t / m
-            for j in range(d):
-                out[j] += w * P[r, j]
+        _grad_phase(P, v, x, out)
     elif kind == KIND_PHASE_POP:
-        c = _pop_moment(d)
-        z = P[0]
-        xx = np.dot(x, x)
-        zz = np.dot(z, z)
-        xz = np.dot(x, z)
-        for j in range(d):
-            out[j] = c * ((3.0 * xx - zz) * x[j] - 2.0 * xz * z[j])
+        _grad_phase_pop(P, v, x, out)
     elif kind == KIND_CHAIN or kind == KIND_CHAIN_SUM:
-        chain.scaled_grad_into(v, x, out)
+        _grad_chain(P, v, x, out)
     elif kind == KIND_Z20_BOWL:
-        chain.bowl_grad_into(v, x, out)
+        _grad_bowl(P, v, x, out)
     else:
         out[:] = np.nan
 
@@ -210,14 +350,10 @@ def kind_grad_into(kind, P, v, x, out):
 @njit(cache=True)
 def kind_component_grad_into(kind, P, v, i, x, out):
     """out <- grad f_i(x) for finite sums (f = mean of f_i); KIND_PHASE, KIND_CHAIN_SUM."""
-    d = x.shape[0]
     if kind == KIND_PHASE:
-        t = _row_dot(P, i, x)
-        w = (t * t - v[i]) * t
-        for j in range(d):
-            out[j] = w * P[i, j]
+        _component_phase(P, v, i, x, out)
     elif kind == KIND_CHAIN_SUM:
-        chain.sum_component_grad_into(P, v, i, x, out)
+        _component_chain_sum(P, v, i, x, out)
     else:
         out[:] = np.nan
 
@@ -284,8 +420,20 @@ def _user(kind, role="problem"):
     return None
 
 
+def _formula(kind, slot: int):
+    """For a ``Static(kind)`` argument: that kind's formula alone (T2), else None. A call,
+    not inlined into the caller's Numba IR: LLVM inlines it where it pays, and a kernel
+    compiles in a third of the time (benchmarks/README.md)."""
+    if isinstance(kind, StaticType):
+        return FORMULAS.get(kind.value, (_no_value, _no_grad, _no_component))[slot]
+    return None
+
+
 @overload(value, inline="always")
 def _value_ol(kind, P, v, x):
+    fn = _formula(kind, 0)
+    if fn is not None:
+        return lambda kind, P, v, x: fn(P, v, x)
     if isinstance(kind, types.Integer):
         return kind_value.py_func
     code = _user(kind)
@@ -327,6 +475,9 @@ _user_component_grad = _grad_ol("component_grad")
 
 @overload(grad_into, inline="always")
 def _grad_into_ol(kind, P, v, x, out):
+    fn = _formula(kind, 1)
+    if fn is not None:
+        return lambda kind, P, v, x, out: fn(P, v, x, out)
     if isinstance(kind, types.Integer):
         return kind_grad_into.py_func
     return _user_grad(kind)
@@ -334,6 +485,9 @@ def _grad_into_ol(kind, P, v, x, out):
 
 @overload(component_grad_into, inline="always")
 def _component_grad_into_ol(kind, P, v, i, x, out):
+    fn = _formula(kind, 2)
+    if fn is not None:
+        return lambda kind, P, v, i, x, out: fn(P, v, i, x, out)
     if isinstance(kind, types.Integer):
         return kind_component_grad_into.py_func
     code = _user(kind)
@@ -353,6 +507,9 @@ def _problem_id_ol(s_kind):
 
 @overload(is_kind, inline="always")
 def _is_kind_ol(kind, k):
+    if isinstance(kind, StaticType):
+        same = kind.value
+        return lambda kind, k: k == same
     if isinstance(kind, types.Integer):
         return lambda kind, k: kind == k
     if isinstance(kind, usercode.JitCodeType):

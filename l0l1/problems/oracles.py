@@ -185,3 +185,22 @@ def sample_grad_into(oracle, kind, P, v, s, x, out):
         phase_sample_grad_into(s, x, out)
     else:
         grad_into(kind, P, v, x, out)
+
+
+@njit(cache=True, fastmath={"reassoc"})
+def phase_minibatch_diff(P, v, n, S2, rng, x, x_prev, acc):
+    """acc <- sum over S2 uniform indices i of grad f_i(x) - grad f_i(x_prev), for phase
+    retrieval: one pass over row i for both dot products (reassociable sums, as in
+    evaluate._row_dot), one for acc += ((t^2 - y_i) t - (u^2 - y_i) u) a_i. Indices are
+    the stream of draw_sample's minibatch oracle."""
+    acc[:] = 0.0
+    for _ in range(S2):
+        i = draw_index(rng, n)
+        t = 0.0
+        u = 0.0
+        for j in range(x.shape[0]):
+            t += P[i, j] * x[j]
+            u += P[i, j] * x_prev[j]
+        c = (t * t - v[i]) * t - (u * u - v[i]) * u
+        for j in range(x.shape[0]):
+            acc[j] += c * P[i, j]

@@ -1,0 +1,46 @@
+"""Step-rule methods (THEORY T3, T4): x_{k+1} = x_k - h_k g_k, h_k = rule(||g_k||).
+
+g_k is the run's estimator at x_k, ``o.sample`` (the exact gradient for deterministic
+methods). One algorithm per rule: the rule is a constant of the code, so the driver
+compiled for it holds that rule alone.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from l0l1.methods.algorithm import algorithm, descend, norm
+from l0l1.methods.steps import rule_step_size
+
+
+def init(o, x0, p):
+    """One estimator buffer."""
+    return (np.empty(o.dim),)
+
+
+def rule_algorithm(rule: int):
+    """The algorithm of built-in step rule ``rule`` (steps.RULE_*)."""
+
+    def step(o, k, x, x_next, state, p):
+        est = state[0]
+        o.sample(x, est)
+        en = norm(est)
+        h, clipped = rule_step_size(rule, p, en)
+        return en, h * en, clipped, descend(x_next, x, h, est)
+
+    return algorithm(init, step)
+
+
+def user_rule_algorithm(fn):
+    """The algorithm of a user's jitted rule ``fn(p, g) -> (h, clipped)``
+    (:func:`l0l1.register_method` with ``step=``)."""
+
+    def step(o, k, x, x_next, state, p):
+        est = state[0]
+        o.sample(x, est)
+        en = norm(est)
+        h, clipped = fn(p, en)
+        h = float(h)
+        return en, h * en, bool(clipped), descend(x_next, x, h, est)
+
+    return algorithm(init, step)
