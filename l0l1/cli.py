@@ -42,7 +42,7 @@ METHOD_NAMES = (
     "gd", "clipped_gd", "normalized_gd", "v24_si", "v24_cl", "v24_star", "smoothed_clip", "sgd",
     "clipped_sgd", "spider", "spider_clip", "svrg", "sarah", "beta_normalized_gd", "nsgd_m",
     "nsgd_m_agnostic", "clipped_sgd_m", "adagrad_norm", "adam", "clipped_sgd_c", "gd_ps",
-    "l0l1_gd", "stm_max",
+    "l0l1_gd", "stm_max", "armijo_gd", "adgd", "sign_gd", "sign_sgd", "normalized_hb",
 )  # fmt: skip
 ENTRY = "module:name or file.py:name"
 

@@ -62,6 +62,28 @@ def test_agnostic_L1_measured_against_theory(tmp_path):
     assert not all(h for *_, h in fig.FIGURE.measured_vs_theory(grown))
 
 
+def test_code_methods_measured_against_theory(tmp_path):
+    """The methods written as algorithms (issue 26) at tiny scale: every slope at most its
+    class's worst-case exponent (T3, T4), Armijo's calls include its function values, and
+    exponents lowered by 1.5 must fail. (Not in the golden tiny report yet.)"""
+    from l0l1.figures import code_methods as fig
+    from l0l1.reproduce import _records
+
+    store = tmp_path / "store.sqlite"
+    recs = [r for s in fig.sweeps("tiny") for r in _records(s, store, "serial", True)]
+    assert {r["method"] for r in recs} == set(fig.RATES)
+    armijo = [r for r in recs if r["method"] == "armijo_gd"]
+    assert all(r["value_calls"] > r["iterations"] for r in armijo)
+    drawn = fig.draw({"code_methods": recs}, tmp_path, "tiny")
+    summary = {"fits": list(drawn.fits), "facts": {drawn.name: drawn.facts}}
+    checks = fig.FIGURE.measured_vs_theory(summary)
+    assert len(checks) == len(fig.RATES)
+    assert all(h for *_, h in checks), [c for c in checks if not c[3]]
+    lowered = {**summary, "fits": [{**r, "theory_rate": r["theory_rate"] - 1.5}
+                                   for r in summary["fits"]]}  # fmt: skip
+    assert not all(h for *_, h in fig.FIGURE.measured_vs_theory(lowered))
+
+
 def test_findings_reach_the_report_only_when_measured():
     """A figure's facts["findings"] become REPORT.md's section on departures from the papers;
     the agnostic NSGD-M finding is written only when its first-hit calls fall with L1."""

@@ -269,12 +269,18 @@ def test_step_rules_match_twin(rule):
         assert bool(clipped) == bool(clipped_tw), (rule, g)
 
 
+# Built-ins written only as algorithms (no step rule): twins.run_code steps them.
+CODE_ONLY = {m for m, s in BUILTINS.items() if s.rule is None}
+
+
 def test_every_registry_rule_has_a_twin():
-    rules = {spec.rule for spec in BUILTINS.values()}
+    rules = {spec.rule for spec in BUILTINS.values() if spec.rule is not None}
     assert rules == set(RULE_PARAMS)
     for spec in BUILTINS.values():
-        extra = steps.DIRECTION_VALUES[spec.direction]  # an algorithm's values after the rule's
-        assert len(RULE_PARAMS[spec.rule]) == len(spec.param_names) - len(extra)
+        if spec.rule is not None:  # the rule's values, then its direction's (steps.py)
+            extra = len(steps.DIRECTION_VALUES[spec.direction])
+            assert len(RULE_PARAMS[spec.rule]) == len(spec.param_names) - extra
+    assert {"armijo_gd", "adgd", "sign_gd", "sign_sgd", "normalized_hb"} == CODE_ONLY
 
 
 # ------------------------------------------------------------------------------ loops via run()
@@ -294,7 +300,9 @@ class Case:
 
 
 DETERMINISTIC = [
-    m for m, s in BUILTINS.items() if not s.stochastic and not s.choices and s.target == "grad"
+    m
+    for m, s in BUILTINS.items()
+    if not s.stochastic and not s.choices and s.target == "grad" and m not in CODE_ONLY
 ]
 DET_EXPECT = {  # status of each deterministic method per problem within 1500 iterations
     "poly4": "reached",
@@ -323,6 +331,26 @@ CASES = [
     Case("logistic3", "stm_max", "not reached", eps=1e-9, max_iter=200, kw={"max_calls": 150}),
     Case("cosh2", "stm_max", "diverged", kw={"overrides": {"nu": 100.0}}),
     Case("cosh2", "stm_max", "diverged", kw={"overrides": {"nu": 1e-320}}),  # h = 0
+    # Methods written only as algorithms (issue 26): twins.run_code.
+    Case("poly4", "armijo_gd", "reached"),
+    Case("sep3", "armijo_gd", "reached", eps=1e-6),
+    Case("cosh2", "armijo_gd", "not reached", eps=1e-9, max_iter=3),
+    Case("logistic3", "armijo_gd", "not reached", eps=1e-9, kw={"max_calls": 40}),
+    Case("phase", "armijo_gd", "reached", kw={"overrides": {"h0": 4.0, "c": 0.5}}),
+    Case("logistic3", "adgd", "reached", eps=1e-4),
+    Case("exp2", "adgd", "not reached", eps=1e-6, max_iter=10, kw={"probe_every": 3}),
+    Case("cosh2", "adgd", "reached", eps=1e-8),
+    Case("cosh2", "adgd", "diverged", kw={"overrides": {"lambda0": 1e300}}),
+    Case("poly4", "sign_gd", "reached", eps=0.05),
+    Case("sep3", "sign_gd", "not reached", eps=0.1),
+    Case("cosh2", "sign_gd", "diverged", kw={"overrides": {"eta": 1e308}, "x0": [1e308, 1.0]}),
+    Case("poly4", "sign_sgd", "reached", eps=0.05, kw={"noise": "bounded"}),
+    Case("phase", "sign_sgd", "not reached", eps=1e-3, max_iter=300, kw={"batch": 2}),
+    Case("cosh2", "sign_sgd", "not reached", eps=1e-3, max_iter=300, kw={"noise": "gaussian"}),
+    Case("poly4", "normalized_hb", "reached", eps=0.05),
+    Case("sep3", "normalized_hb", "not reached", eps=0.05),
+    Case("cosh2", "normalized_hb", "not reached", eps=1e-9, max_iter=200, kw={"probe_every": 2}),
+    Case("x4", "normalized_hb", "diverged", kw={"overrides": {"eta": 1e308}, "x0": [3.0]}),
     Case("logistic3", "gd_ps", "reached"),
     Case("cosh2", "gd_ps", "reached", eps=1e-3),
     Case("poly6", "gd_ps", "reached", eps=1e-3),
@@ -441,6 +469,9 @@ def _twin_of_result(case: Case, res: runs.RunResult):
         q, S1, S2 = (int(res.params[k]) for k in ("q", "S1", "S2"))
         return twins.run_spider(*common, q, S1, S2, prob.n > 0, spec.rule, p, *tail, spec.anchor)
     f_star = prob.f_star if spec.target == "gap" else math.nan
+    if case.method in CODE_ONLY:
+        batch = kw.get("batch", 1)
+        return twins.run_code(case.method, *common, batch, p, *tail, f_star)
     if spec.family == "accelerated":
         return twins.run_accelerated(prob.kind, prob.P, prob.v, prob.n, spec.rule, p, *tail[:5],
                                      tail[6], f_star)  # fmt: skip
@@ -482,6 +513,8 @@ def test_run_matches_twin(case):
     out = _as_tuple(res)
     # RunResult keeps only the used rows; compare against the twin's used rows.
     assert_same_run(out, (*tw[:7], tw[7][: tw[8]], tw[8]))
+    if case.method in CODE_ONLY:  # function-value calls apart (T6 counting)
+        assert res.value_calls == tw[9]
 
 
 def test_cases_cover_every_method_and_outcome():

@@ -357,7 +357,8 @@ def _loop(
     kind, P, v, x0, eps, max_iter, max_calls, probe_every, ckpts, probe_always, step,
     f_star=math.nan,
 ):  # fmt: skip
-    """Shared T6 measurement loop; ``step(k, x)`` returns (estimator, calls spent). The hit
+    """Shared T6 measurement loop; ``step.advance(k, x)`` returns (x_{k+1}, estimator norm,
+    step length, clipped, calls spent). The hit
     is ||grad f(x_k)|| <= eps, or f(x_k) - f_star <= eps when f_star is a number."""
     x = np.array(x0, dtype=float)
     log = _Log(ckpts)
@@ -378,16 +379,13 @@ def _loop(
                 break
         if stop:
             break
-        est, spent = step(k, x)
-        en = _gnorm(est)
-        h, clipped = step.rule(en)
+        x_new, en, length, clipped, spent = step.advance(k, x)
         n_clipped += int(clipped)
         gmax = max(gmax, en)
         if at_ckpt:
-            log.rows.append([k, calls, value(kind, P, v, x), gn, en, h * en])
+            log.rows.append([k, calls, value(kind, P, v, x), gn, en, length])
         calls += spent
-        with np.errstate(all="ignore"):
-            x = x - h * est
+        x = x_new
         k += 1
         if not np.all(np.isfinite(x)):
             status = DIVERGED
@@ -410,6 +408,103 @@ class _Step:
 
     def rule(self, en):
         return step_size(self.rule_code, self.p, self.rule_norm(en))
+
+    def advance(self, k, x):
+        """x_{k+1} = x_k - h d_k with d_k = ``fn(k, x)`` and h from the rule."""
+        est, spent = self(k, x)
+        en = _gnorm(est)
+        h, clipped = self.rule(en)
+        with np.errstate(all="ignore"):
+            return x - h * est, en, h * en, clipped, spent
+
+
+class _Algo:
+    """A written-out algorithm for :func:`_loop`: ``fn(k, x, count)`` returns (x_{k+1},
+    estimator norm, step length, clipped); ``count(grads, values)`` books its oracle calls."""
+
+    def __init__(self, fn):
+        self.fn, self.spent, self.values = fn, 0, 0
+
+    def count(self, grads=0, values=0):
+        self.spent += grads + values
+        self.values += values
+
+    def advance(self, k, x):
+        before = self.spent
+        with np.errstate(all="ignore"):
+            x_new, en, length, clipped = self.fn(k, x, self.count)
+        return x_new, en, length, clipped, self.spent - before
+
+
+def run_code(
+    name, kind, P, v, n, oracle, w, batch, p, x0, eps, max_iter, max_calls, probe_every, rng,
+    ckpts, f_star=math.nan,
+):  # fmt: skip
+    """The methods written only as algorithms (l0l1/methods/algorithms: armijo, adgd, sign,
+    normalized_hb), step by step in NumPy; returns :func:`_loop`'s tuple and the number of
+    function-value calls."""
+    cost = max(n, 1)
+    st = {"fx": None, "lam": p[0], "theta": math.inf, "x_prev": np.array(x0, dtype=float),
+          "g_prev": None}  # fmt: skip
+
+    def armijo(k, x, count):
+        h0, rho, c = p
+        if k == 0:
+            st["fx"] = value(kind, P, v, x)
+            count(values=cost)
+        g = grad(kind, P, v, x)
+        count(grads=cost)
+        gn = _gnorm(g)
+        h = h0
+        fy = value(kind, P, v, x - h * g)
+        count(values=cost)
+        while not fy <= st["fx"] - c * h * gn * gn and h > 0.0:
+            h *= rho
+            fy = value(kind, P, v, x - h * g)
+            count(values=cost)
+        st["fx"] = fy
+        return x - h * g, gn, h * gn, h < h0
+
+    def adgd(k, x, count):
+        g = grad(kind, P, v, x)
+        count(grads=cost)
+        lam, wins = st["lam"], False
+        if k > 0:
+            dx, dg = _gnorm(x - st["x_prev"]), _gnorm(g - st["g_prev"])
+            first = math.sqrt(1.0 + st["theta"]) * st["lam"]
+            second = dx / (2.0 * dg) if dg > 0.0 else math.inf
+            wins, lam = second < first, min(first, second)
+            lam = st["lam"] if math.isinf(lam) else lam
+            st["theta"], st["lam"] = lam / st["lam"], lam
+        st["x_prev"], st["g_prev"] = x, g
+        gn = _gnorm(g)
+        return x - lam * g, gn, lam * gn, wins
+
+    def sign(k, x, count):
+        if oracle == EXACT:
+            g = grad(kind, P, v, x)
+            count(grads=cost)
+        else:
+            g = _batch_mean(oracle, kind, P, v, w, n, rng, x, batch)
+            count(grads=batch)
+        s = np.sign(np.nan_to_num(g, nan=0.0))
+        return x - p[0] * s, _gnorm(g), p[0] * math.sqrt(np.count_nonzero(s)), False
+
+    def normalized_hb(k, x, count):
+        g = grad(kind, P, v, x)
+        count(grads=cost)
+        gn = _gnorm(g)
+        h = p[0] / gn if gn > 0.0 else 0.0
+        diff = p[1] * (x - st["x_prev"]) - h * g
+        st["x_prev"] = x
+        return x + diff, gn, _gnorm(diff), False
+
+    fns = {"armijo_gd": armijo, "adgd": adgd, "sign_gd": sign, "sign_sgd": sign,
+           "normalized_hb": normalized_hb}  # fmt: skip
+    algo = _Algo(fns[name])
+    out = _loop(kind, P, v, x0, eps, max_iter, max_calls, probe_every, ckpts, oracle == EXACT,
+                algo, f_star)  # fmt: skip
+    return (*out, algo.values)
 
 
 def run_single(

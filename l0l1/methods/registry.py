@@ -262,6 +262,52 @@ def _spider_selection(i):
 _L0_L1 = {"L0": "L0", "L1": "L1"}
 _HEURISTIC_L = "{} needs a global L; L = L0 + L1 M is a heuristic on (L0,L1) problems"
 
+
+def _code_methods() -> tuple[MethodSpec, ...]:
+    """Methods written only as algorithms (issue 26; :mod:`l0l1.methods.algorithms`): Armijo
+    GD, AdGD, sign GD / SGD and normalized heavy ball. Their schedules are this project's
+    choices (docs/theory.md); none has a bound here."""
+    from l0l1.methods.algorithms import adgd, armijo, normalized_hb, sign
+
+    sign_eta = _values(eta=lambda i: i.eps / (2.0 * (i.L0 + i.L1 * i.eps)))
+    sign_src = ("Crawshaw et al. 2022; Kornilov et al. 2025 (rule, recalled); eta = "
+                "eps/(2 (L0 + L1 eps)): this project's choice, no bound")  # fmt: skip
+    return (
+        MethodSpec(
+            name="armijo_gd", family="single", rule=None, param_names=("h0", "rho", "c"),
+            stochastic=False, label="Armijo GD", algorithm=armijo.ARMIJO,
+            source="Hübler et al. 2024 (deterministic Armijo GD, recalled); h0 = 1, rho = 1/2, "
+            "c = 1e-4: this project's choice, no bound",
+            schedule=_values(h0=lambda i: 1.0, rho=lambda i: 0.5, c=lambda i: 1e-4),
+        ),
+        MethodSpec(
+            name="adgd", family="single", rule=None, param_names=("lambda0",),
+            stochastic=False, label="AdGD", algorithm=adgd.ADGD, target="gap",
+            source="Malitsky & Mishchenko 2020 Alg. 1 (stated); convex (L0,L1) rate in "
+            "Gorbunov et al. 2024 v2 (recalled); lambda0 = 1/(2 (L0 + L1 M)): this "
+            "project's choice", schedule=_values(lambda0=_th("GD_STEP")),
+        ),
+        MethodSpec(
+            name="sign_gd", family="single", rule=None, param_names=("eta",), stochastic=False,
+            label="sign GD", algorithm=sign.SIGN, source=sign_src, schedule=sign_eta,
+        ),
+        MethodSpec(
+            name="sign_sgd", family="single", rule=None, param_names=("eta",), stochastic=True,
+            label="sign SGD", algorithm=sign.SIGN, source=sign_src, schedule=sign_eta,
+        ),
+        MethodSpec(
+            name="normalized_hb", family="single", rule=None, param_names=("eta", "beta"),
+            stochastic=False, label="normalized HB", algorithm=normalized_hb.NORMALIZED_HB,
+            source="Polyak 1964 (heavy ball) on the normalized direction; beta = 1/2, eta = "
+            "(1 - beta) eps/(2 (L0 + L1 eps)): this project's choice, no bound",
+            schedule=_values(eta=lambda i: 0.5 * sign_eta(i, False)["eta"], beta=lambda i: 0.5),
+        ),
+    )  # fmt: skip
+
+
+_CODE_METHODS = _code_methods()
+
+
 METHODS: dict[str, MethodSpec] = {
     m.name: m
     for m in (
@@ -408,6 +454,7 @@ METHODS: dict[str, MethodSpec] = {
             _values(**_L0_L1, nu=lambda i: 2.0), selection=_v24_bound("v24_si"),
             needs_positive_L0=True, target="gap",
         ),
+        *_CODE_METHODS,
     )
 }  # fmt: skip
 
