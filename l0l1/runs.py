@@ -198,9 +198,6 @@ def run(
             problem.kernel_kind, problem.P, problem.v, problem.n, spec.rule, sched.p, x0, eps,
             max_iter, max_calls, probe_every, ckpts, f_star,
         )  # fmt: skip
-    elif kernel_oracle == oracles.ORACLE_PHASE_ONLINE:  # not yet through the driver
-        out = _run_online(spec, problem, level, batch, sched, x0, eps, max_iter, max_calls,
-                          probe_every, rng, ckpts, f_star)  # fmt: skip
     else:
         out = _run_algorithm(
             spec, problem.kernel_kind, problem.P, problem.v, problem.n, kernel_oracle, level,
@@ -229,25 +226,6 @@ def _run_algorithm(spec: MethodSpec, *args):
         raise ValueError(
             f"method: Numba cannot compile {spec.name}'s algorithm: {numba_first_line(err)}"
         ) from None
-
-
-def _run_online(spec, problem, level, batch, sched, x0, eps, max_iter, max_calls, probe_every,
-                rng, ckpts, f_star):  # fmt: skip
-    """Online phase retrieval's oracle in the single loop: its samples through the driver's
-    oracle are wrong (a known defect, issue 26), so built-ins keep the loop they had and a
-    user algorithm is refused in one line."""
-    if not spec.builtin or spec.rule is None:
-        raise ValueError(
-            f"noise: 'online' is not yet available to {spec.name!r} (an algorithm run by the "
-            "driver); allowed: another problem, or a built-in method"
-        )
-    from l0l1.methods.kernels import run_single
-
-    return run_single(
-        problem.kernel_kind, problem.P, problem.v, problem.n, oracles.ORACLE_PHASE_ONLINE, level,
-        batch, spec.rule, sched.p, x0, eps, max_iter, max_calls, probe_every, rng, ckpts,
-        spec.direction, tuple(sched.dp), f_star,
-    )  # fmt: skip
 
 
 def _target_f_star(problem: Problem, spec: MethodSpec) -> float:

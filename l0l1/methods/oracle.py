@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import collections
 
-from numba import types
+from numba import njit, types
 from numba.extending import overload_method
 
 from l0l1 import jitcache, jitstatic, usercode
@@ -133,7 +133,7 @@ def _samples_ol(o, x, out, m):
         out[:] = 0.0
         tmp = o.tmp
         for _ in range(m):
-            draw_sample(noise, o.P, o.v, o.w, o.n, o.rng, o.s)
+            _draw(o.s_noise, o.P, o.v, o.w, o.n, o.rng, o.s)
             if from_grad:
                 sample_from_grad_into(noise, o.v, o.s, x, g, tmp)
             else:
@@ -157,3 +157,11 @@ def _component_grad_ol(o, i, x, out):
         component_grad_into(o.s_kind, o.P, o.v, i, x, out)
 
     return impl
+
+
+@njit(cache=True)
+def _draw(s_noise, P, v, w, n, rng, s):
+    """draw_sample as a call, not inlined into the step: inlined through the overload
+    layers, its write s[d] went astray (a Numba IR-inlining defect; the affine and online
+    phase-retrieval samples, the two that write s[d], were garbage)."""
+    draw_sample(static_value(s_noise), P, v, w, n, rng, s)
