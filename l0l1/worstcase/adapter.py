@@ -14,15 +14,23 @@ from l0l1.validate import InputError
 
 
 def deterministic_methods() -> list[str]:
-    """The registry's methods the search accepts: exact oracle, h = rule(|g|), x - h g."""
-    from l0l1.methods import steps
+    """The registry's methods the search accepts (see :func:`_searchable`)."""
     from l0l1.methods.registry import METHODS
 
-    return [
-        n
-        for n, m in METHODS.items()
-        if m.family == "single" and not m.stochastic and m.direction == steps.DIRECTION_PLAIN
-    ]
+    return [n for n, m in METHODS.items() if _searchable(m)]
+
+
+def _searchable(spec) -> bool:
+    """Exact oracle, h = rule(|g|), x - h g: a step rule (methods written only as
+    algorithms are not searched yet)."""
+    from l0l1.methods import steps
+
+    return (
+        spec.family == "single"
+        and not spec.stochastic
+        and spec.direction == steps.DIRECTION_PLAIN
+        and spec.rule is not None
+    )
 
 
 def method_step(method, overrides, *, L0, L1, M, Delta=None, eps=None):
@@ -35,11 +43,11 @@ def method_step(method, overrides, *, L0, L1, M, Delta=None, eps=None):
     from l0l1.methods.registry import get_method
 
     spec = get_method(method)
-    if spec.family != "single" or spec.stochastic or spec.direction != steps.DIRECTION_PLAIN:
+    if not _searchable(spec):
         raise InputError(
             f"method: {spec.name!r} is not a deterministic step rule (stochastic, SPIDER, "
-            f"momentum or accelerated); allowed: {', '.join(deterministic_methods())} or your "
-            "own exact-oracle rule"
+            f"momentum, accelerated or an algorithm); allowed: "
+            f"{', '.join(deterministic_methods())} or your own exact-oracle rule"
         )
     nan = math.nan
     inputs = schedules.Inputs(
