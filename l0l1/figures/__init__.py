@@ -10,6 +10,7 @@ from __future__ import annotations
 from l0l1.figures import (
     agnostic_l1,
     bounds,
+    code_methods,
     convex,
     finite_sum,
     frontier,
@@ -30,7 +31,7 @@ from l0l1.figures.spec import SCALES, FigureSpec
 
 _MODULES = (gd_vs_clipped, online, finite_sum, bounds, frontier, local_smoothness,
             hard_chain_det, hard_chain_stochastic, hard_finite_sum, hard_z20_bowl,
-            newer_methods, agnostic_l1, convex, nn_smoothness, nn_training, nn_vr,
+            newer_methods, code_methods, agnostic_l1, convex, nn_smoothness, nn_training, nn_vr,
             worstcase)  # fmt: skip
 FIGURES: dict[str, FigureSpec] = {m.FIGURE.key: m.FIGURE for m in _MODULES}
 
