@@ -163,15 +163,16 @@ def numba_sgd_chain(v, x0, p, h, eps, iters, rng):
 
 
 def numba_spider_clip(A, y, x0, p, q, S2, eps, iters, probe_every, rng):
-    from l0l1.methods.kernels import run_spider
-    from l0l1.methods.steps import RULE_SPIDER_CLIP
+    from l0l1.methods.algorithms.spider import with_sizes
+    from l0l1.methods.driver import run_algorithm
     from l0l1.problems.kinds import KIND_PHASE
     from l0l1.problems.oracles import ORACLE_MINIBATCH
 
     n = A.shape[0]
-    out = run_spider(
-        KIND_PHASE, A, y, n, ORACLE_MINIBATCH, 0.0, q, n, S2, True, RULE_SPIDER_CLIP,
-        np.asarray(p, dtype=np.float64), x0, eps, iters, 0, probe_every, rng, _ck(),
+    p = with_sizes(np.asarray(p, dtype=np.float64), q, n, S2, True)
+    out = run_algorithm(
+        KIND_PHASE, A, y, n, ORACLE_MINIBATCH, 0.0, 1, _algorithm("spider_clip"), p, x0, eps,
+        iters, 0, probe_every, rng, _ck(),
     )  # fmt: skip
     return out[0], out[1], out[3], out[4], out[5], out[6]
 

@@ -183,15 +183,12 @@ def run(
     ckpts = _checkpoints(max_iter, checkpoints)
     rng = np.random.default_rng(seed)
     kernel_oracle = _ORACLE_CODES[oracle]
+    p = sched.p
     if spec.family == "spider":
-        from l0l1.methods.kernels import run_spider
+        from l0l1.methods.algorithms.spider import with_sizes
 
-        out = run_spider(
-            problem.kernel_kind, problem.P, problem.v, problem.n, kernel_oracle, level,
-            sched.q, sched.S1, sched.S2, sched.exact_refresh, spec.rule, sched.p,
-            x0, eps, max_iter, max_calls, probe_every, rng, ckpts, spec.anchor, f_star,
-        )  # fmt: skip
-    elif spec.family == "accelerated":
+        p = with_sizes(p, sched.q, sched.S1, sched.S2, sched.exact_refresh)
+    if spec.family == "accelerated":
         from l0l1.methods.kernels import run_accelerated
 
         out = run_accelerated(
@@ -201,8 +198,8 @@ def run(
     else:
         out = _run_algorithm(
             spec, problem.kernel_kind, problem.P, problem.v, problem.n, kernel_oracle, level,
-            batch, spec.algorithm, sched.p, x0, eps, max_iter, max_calls, probe_every, rng,
-            ckpts, f_star,
+            batch, spec.algorithm, p, x0, eps, max_iter, max_calls, probe_every, rng, ckpts,
+            f_star,
         )  # fmt: skip
     if spec.target == "gap":
         noise_notes += (f"hitting test f(x_k) - f* <= eps (T6, convex measure), f* = {f_star:g}",)

@@ -6,7 +6,7 @@ A method's algorithm is a pair of Numba-compilable functions::
     step(o, k, x, x_next, state, p) -> (estimator_norm, step_length, clipped, ok)
 
 ``o`` is the run's :class:`l0l1.methods.oracle.Oracle` (``o.grad``, ``o.value``,
-``o.sample``, ``o.samples``, ``o.component_grad``: each call counted), ``p`` the float
+``o.sample``, ``o.component_grad``, ``o.sample_diff``: each call counted), ``p`` the float
 array of the method's schedule values, ``k`` the iteration. ``step`` reads the iterate
 ``x`` = x_k (read-only) and writes x_{k+1} into ``x_next``; it returns the norm of the
 estimator it stepped along (recorded in the trace, T6), the step length, whether a

@@ -10,6 +10,8 @@ An algorithm (:mod:`l0l1.methods.algorithm`) is Numba code written against an ``
   ``batch`` samples (``batch`` calls); with the exact oracle, grad f(x) as ``o.grad``;
 - ``o.samples(x, out, m)``: out <- the mean of m samples (m calls; SPIDER's refresh);
 - ``o.component_grad(i, x, out)``: out <- grad f_i(x) of a finite sum (one call);
+- ``o.sample_diff(x, y, out, m)``: out <- the sum over m shared samples xi of
+  g(x; xi) - g(y; xi) (SPIDER's difference, T5; 2 m calls);
 - ``o.dim``, ``o.n``, ``o.batch``.
 
 Gradient-type calls (gradients, samples, component gradients) and function-value calls are
@@ -33,9 +35,12 @@ from l0l1 import jitcache, jitstatic, usercode
 from l0l1.jitstatic import static_value
 from l0l1.problems import chain, evaluate, kinds, oracles
 from l0l1.problems.evaluate import component_grad_into, grad_into, value
+from l0l1.problems.kinds import KIND_PHASE
 from l0l1.problems.oracles import (
     ORACLE_EXACT,
+    ORACLE_MINIBATCH,
     draw_sample,
+    phase_minibatch_diff,
     sample_from_grad_into,
     sample_grad_into,
     transforms_gradient,
@@ -143,6 +148,37 @@ def _samples_ol(o, x, out, m):
         if m != 1:
             for j in range(out.shape[0]):
                 out[j] /= m
+
+    return impl
+
+
+@overload_method(types.NamedTuple, "sample_diff", inline="always")
+def _sample_diff_ol(o, x, y, out, m):
+    """out <- sum over m shared samples of g(x; xi) - g(y; xi) (2 m calls); on phase
+    retrieval's minibatch oracle one fused pass per row (the same index stream)."""
+    if not _ours(o):
+        return None
+    kind = o.types[Oracle._fields.index("s_kind")]
+    if _noise(o) == ORACLE_MINIBATCH and getattr(kind, "value", None) == KIND_PHASE:
+
+        def fused(o, x, y, out, m):
+            o.counts[0] += 2 * m
+            phase_minibatch_diff(o.P, o.v, o.n, m, o.rng, x, y, out)
+
+        return fused
+
+    def impl(o, x, y, out, m):
+        noise = static_value(o.s_noise)
+        kind = o.s_kind
+        o.counts[0] += 2 * m
+        out[:] = 0.0
+        tmp, tmp2 = o.tmp, o.tmp2
+        for _ in range(m):
+            draw_sample(noise, o.P, o.v, o.w, o.n, o.rng, o.s)
+            sample_grad_into(noise, kind, o.P, o.v, o.s, x, tmp)
+            sample_grad_into(noise, kind, o.P, o.v, o.s, y, tmp2)
+            for j in range(out.shape[0]):
+                out[j] += tmp[j] - tmp2[j]
 
     return impl
 

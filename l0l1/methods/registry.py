@@ -585,13 +585,18 @@ def method_spec(
         code = algorithm(init, step)
         rule, key = None, ("algorithm", code.key)
     else:
+        from l0l1.methods.algorithms import spider
         from l0l1.methods.algorithms.rules import user_rule_algorithm
 
         fn = usercode.as_jitted(step, "step")
         if not builtin:  # a built-in rule is checked by the tests, not at every import
             _check_step(fn, len(layout))
         rule = usercode.JitCode("rule", {"step": fn})
-        code = user_rule_algorithm(fn) if family == "single" else None  # others: own loops
+        code = None  # the accelerated loop reads the rule itself
+        if family == "single":
+            code = user_rule_algorithm(fn)
+        elif family == "spider":
+            code = spider.spider_algorithm(spider.user_rule(fn), False)
         key = (rule.key,)
     gap = ("target", target) if target != "grad" else ()  # keys of "grad" methods unchanged
     picks = ("selection", selection) if selection is not None else ()  # likewise
@@ -697,11 +702,15 @@ def _with_algorithms(methods: dict) -> dict:
     direction needs follow the rule's in ``p``."""
     from dataclasses import replace
 
-    from l0l1.methods.algorithms import averaged, polyak, rules
+    from l0l1.methods.algorithms import averaged, polyak, rules, spider
 
     out = {}
     for name, spec in methods.items():
         extra = steps.DIRECTION_VALUES[spec.direction]
+        if spec.family == "spider":
+            code = spider.spider_algorithm(spider.builtin_rule(spec.rule), spec.anchor)
+            out[name] = replace(spec, algorithm=code)
+            continue
         if spec.family != "single":
             out[name] = spec
             continue
