@@ -219,7 +219,7 @@ def test_reproduce_tiny_writes_report_and_json(tmp_path):
         "gd_vs_clipped_M", "online_calls_vs_eps", "finite_sum_calls_vs_n",
         "hard_chain_iterations_vs_eps", "hard_chain_calls_vs_eps",
         "hard_finite_sum_calls_vs_n", "hard_z20_bowl_iterations_vs_M", "newer_methods_vs_eps",
-        "agnostic_L1", "convex_gap_vs_eps",
+        "code_methods_vs_eps", "agnostic_L1", "convex_gap_vs_eps",
     }  # fmt: skip
     for name, files in summary["figures"].items():
         assert all((out / f).stat().st_size > 1000 for f in files), name

@@ -12,7 +12,9 @@ import numpy as np
 import pytest
 
 from l0l1 import runs
-from l0l1.methods import kernels, registry, steps
+from l0l1.methods import kernels, registry
+from l0l1.methods.algorithms import rules, spider
+from l0l1.methods.driver import run_algorithm
 from l0l1.problems import chain, evaluate, hard, oracles
 from l0l1.problems.catalog import make_problem, start_constants
 from l0l1.validate import InputError
@@ -297,35 +299,24 @@ FAST = {
 
 
 def _prefix_iterates(prob, method, K, seed=0):
-    """x_0..x_K of ``method`` on ``prob``: kernel runs with max_iter = k (same parameters)."""
+    """x_0..x_K of ``method`` on ``prob``: one driver run keeping its iterates, with the
+    parameters :func:`l0l1.runs.run` gives it (a run stopped early, e.g. GD-PS landing on a
+    flat stretch of the chain, has no later iterate)."""
     spec = registry.METHODS[method]
     noise = "bernoulli" if spec.stochastic else None
     res = runs.run(prob, method, eps=1.0, x0=np.zeros(prob.dim), max_iter=K, seed=seed,
                    noise=noise, noise_level=0.5 if spec.stochastic else None,
                    overrides=FAST.get(method))  # fmt: skip
-    extra = steps.DIRECTION_VALUES[spec.direction]  # passed apart, as dirs
-    p = np.array([float(res.params[k]) for k in spec.param_names if k not in extra])
-    dirs = tuple(res.params[k] for k in steps.DIRECTION_VALUES[spec.direction])
-    code = runs._ORACLE_CODES[res.oracle]
-    ckpts = np.zeros(0, dtype=np.int64)
-    xs = []
-    for k in range(K + 1):
-        rng = np.random.default_rng(seed)
-        x0 = np.zeros(prob.dim)
-        if spec.family == "spider":
-            q, S1, S2 = (int(res.params[key]) for key in ("q", "S1", "S2"))
-            out = kernels.run_spider(prob.kind, prob.P, prob.v, prob.n, code, res.noise_level,
-                                     q, S1, S2, False, spec.rule, p, x0, 1e-9, k, 0, 1, rng,
-                                     ckpts, spec.anchor)  # fmt: skip
-        else:
-            out = kernels.run_single(prob.kind, prob.P, prob.v, prob.n, code, res.noise_level,
-                                     1, spec.rule, p, x0, 1e-9, k, 0, 1, rng, ckpts,
-                                     spec.direction, dirs)  # fmt: skip
-        if out.status == kernels.REACHED and out.iterations < k:  # a stationary point of
-            break  # the chain (GD-PS can land on a flat stretch): no later iterate exists
-        assert out.iterations == k
-        xs.append(out.x.copy())
-    return xs
+    p = np.array([float(res.params[k]) for k in spec.param_names])
+    if spec.family == "spider":
+        q, S1, S2 = (int(res.params[key]) for key in ("q", "S1", "S2"))
+        p = spider.with_sizes(p, q, S1, S2, False)
+    out = run_algorithm(
+        prob.kind, prob.P, prob.v, prob.n, runs._ORACLE_CODES[res.oracle], res.noise_level, 1,
+        spec.algorithm, p, np.zeros(prob.dim), 1e-9, K, 0, 1, np.random.default_rng(seed),
+        np.arange(K, dtype=np.int64), keep_iterates=True,
+    )  # fmt: skip
+    return list(out.iterates[: out.rows])
 
 
 @pytest.mark.parametrize("method", sorted(m for m, s in registry.METHODS.items()
@@ -380,7 +371,7 @@ def test_run_single_on_hard_kinds_matches_twin(case):
     head, x0 = _args(prob, x0, oracle, w)
     ckpts = np.array([0, 1, 3, 10, 100, 1000], dtype=np.int64)
     tail = (1, rule, np.array(p), x0, eps, max_iter, 0, 2, np.random.default_rng(13), ckpts)
-    out = kernels.run_single(*head, *tail)
+    out = run_algorithm(*head, 1, rules.rule_algorithm(rule), *tail[2:])
     tw = twins.run_single(*head, *tail[:-2], np.random.default_rng(13), ckpts)
     assert_same_run(out, tw)
     if key == "bowl" and rule == 0:
@@ -401,7 +392,9 @@ def test_run_spider_on_hard_kinds_matches_twin(case):
     ckpts = np.array([0, 2, 7, 30, 300], dtype=np.int64)
     rule = registry.METHODS["spider_clip"].rule
     mid = (q, S1, S2, exact, rule, np.array(p), x0, eps, max_iter, 0, 1)
-    out = kernels.run_spider(*head, *mid, np.random.default_rng(14), ckpts)
+    code = spider.spider_algorithm(spider.builtin_rule(rule), False)
+    sized = spider.with_sizes(np.array(p), q, S1, S2, exact)
+    out = run_algorithm(*head, 1, code, sized, *mid[6:], np.random.default_rng(14), ckpts)
     tw = twins.run_spider(*head, *mid, np.random.default_rng(14), ckpts)
     assert_same_run(out, tw)
     assert out[0] == kernels.REACHED

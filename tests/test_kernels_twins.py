@@ -18,6 +18,8 @@ import pytest
 
 from l0l1 import runs
 from l0l1.methods import kernels, registry, steps
+from l0l1.methods.algorithms import rules, spider
+from l0l1.methods.driver import run_algorithm
 from l0l1.methods.registry import get_method
 from l0l1.problems import evaluate, oracles
 from l0l1.problems.catalog import make_problem
@@ -542,7 +544,8 @@ def _direct_single(key, oracle, w, batch, rule, p, eps, max_iter, max_calls, pro
     prob = problem(key)
     args = (prob.kind, prob.P, prob.v, prob.n, ORACLE[oracle], w, batch, rule, np.array(p))
     args += (np.array(X0[key], dtype=float), eps, max_iter, max_calls, probe_every)
-    out = kernels.run_single(*args, np.random.default_rng(21), np.asarray(ckpts, np.int64))
+    ours = (*args[:7], rules.rule_algorithm(rule), *args[8:])
+    out = run_algorithm(*ours, np.random.default_rng(21), np.asarray(ckpts, np.int64))
     tw = twins.run_single(*args, np.random.default_rng(21), np.asarray(ckpts, np.int64))
     return out, tw
 
@@ -568,12 +571,21 @@ def test_run_single_direct_matches_twin(args):
         assert 0 < max_calls <= calls
 
 
+def _spider_driver(kind, P, v, n, oracle, w, q, S1, S2, exact, rule, p, x0, eps, max_iter, mc,
+                   pe, rng, ckpts, f_star=math.nan):  # fmt: skip
+    """SPIDER through the driver, with twins.run_spider's arguments."""
+    code = spider.spider_algorithm(spider.builtin_rule(rule), False)
+    sized = spider.with_sizes(p, q, S1, S2, exact)
+    return run_algorithm(kind, P, v, n, oracle, w, 1, code, sized, x0, eps, max_iter, mc, pe,
+                         rng, ckpts, f_star)  # fmt: skip
+
+
 def _direct_spider(key, oracle, w, q, S1, S2, exact_refresh, rule, p, eps, max_iter, mc, pe):
     prob = problem(key)
     args = (prob.kind, prob.P, prob.v, prob.n, ORACLE[oracle], w, q, S1, S2, exact_refresh)
     args += (rule, np.array(p), np.array(X0[key], dtype=float), eps, max_iter, mc, pe)
     ckpts = np.array([0, 1, 2, 7, 30, 100], dtype=np.int64)
-    out = kernels.run_spider(*args, np.random.default_rng(5), ckpts)
+    out = _spider_driver(*args, np.random.default_rng(5), ckpts)
     tw = twins.run_spider(*args, np.random.default_rng(5), ckpts)
     return out, tw
 
@@ -603,7 +615,7 @@ def test_run_spider_gap_test_matches_twin():
     args += (np.array(X0["cosh2"], dtype=float), 1e-2, 2000, 0, 3)
     ckpts = np.array([0, 1, 2, 7, 30, 100], dtype=np.int64)
     rng = np.random.default_rng
-    out = kernels.run_spider(*args, rng(5), ckpts, False, prob.f_star)
+    out = _spider_driver(*args, rng(5), ckpts, prob.f_star)
     tw = twins.run_spider(*args, rng(5), ckpts, False, prob.f_star)
     assert_same_run(out, tw)
     assert out.status == kernels.REACHED

@@ -1,7 +1,7 @@
-"""The Numba kernels: loops for single-estimator methods, for SPIDER and for the accelerated
-(similar-triangles) method (THEORY T3-T6).
+"""T6's measurement, shared by the driver (:mod:`l0l1.methods.driver`) and the accelerated
+(similar-triangles) loop, which is not yet an algorithm (THEORY T3, T6).
 
-The loops follow the measurement rules of T6:
+The measurement rules of T6:
 - the hitting time is the first k with ||grad f(x_k)|| <= eps, probed with the exact
   gradient, which the method never sees and which is not counted as an oracle call (with
   ``f_star`` given: the first k with f(x_k) - f* <= eps, the convex measure, probed alike);
@@ -9,25 +9,20 @@ The loops follow the measurement rules of T6:
 - a non-finite iterate or gradient ends the run as "diverged" at that iteration;
 - the run stops at ``max_iter`` iterations or once ``max_calls`` calls are spent
   ("not reached").
-The hitting test runs on the probe grid, every ``probe_every`` iterations (in
-``run_single`` at every iteration when the method's own oracle is exact: the probe is then
-the step's gradient and costs nothing), and at a stop iterate that was probed anyway
-(a checkpoint). Trace checkpoints also probe, only to record ||grad f||: they never move
-the hitting time, so with ``probe_every > 1`` the reported hit is the first grid point
-with ||grad f|| <= eps, an upper bound on the first k.
+The hitting test runs on the probe grid, every ``probe_every`` iterations (at every
+iteration when the method's own oracle is exact: the probe is then the step's gradient,
+served to the method), and at a stop iterate that was probed anyway (a checkpoint). Trace
+checkpoints also probe, only to record ||grad f||: they never move the hitting time, so
+with ``probe_every > 1`` the reported hit is the first grid point with ||grad f|| <= eps,
+an upper bound on the first k.
 
 Trace rows (one per checkpoint in ``ckpts`` plus the last iterate) hold
 ``k, calls, f(x_k), ||grad f(x_k)||, ||estimator_k||, step length ||x_{k+1} - x_k||``;
 the last two are NaN on the final row.
 
 Performance notes (see benchmarks/README.md): each loop is compiled per (problem kind,
-oracle) (``Static`` arguments, :mod:`l0l1.jitstatic`) with the gradient, norm and step
-rule inlined, so the switches fold away and no call increfs its arrays per iteration.
-The hot loops allocate nothing, test "every q-th iteration" with countdowns instead of
-integer division, form the samples of gradient-transforming oracles from one exact
-gradient per estimate, the probed one when there is one (same bits as recomputing it per
-sample), fuse the finiteness test into the step, and sum squares with eight independent
-partial sums.
+oracle, algorithm) (``Static`` arguments, :mod:`l0l1.jitstatic`) with the gradient, norm
+and step inlined, so the switches fold away; the hot loops allocate nothing.
 """
 
 from __future__ import annotations
@@ -41,22 +36,12 @@ from numba import njit
 from numba.core.errors import NumbaIRAssumptionWarning
 
 from l0l1 import jitcache, jitstatic, usercode
-from l0l1.jitstatic import Static, static_value
+from l0l1.jitstatic import Static
 from l0l1.methods import algorithm, steps
 from l0l1.methods.algorithm import norm as _norm
 from l0l1.methods.steps import step_size
 from l0l1.problems import chain, evaluate, kinds, oracles
-from l0l1.problems.evaluate import grad_into, is_kind, problem_id, value
-from l0l1.problems.kinds import KIND_PHASE
-from l0l1.problems.oracles import (
-    ORACLE_EXACT,
-    ORACLE_MINIBATCH,
-    draw_sample,
-    phase_minibatch_diff,
-    sample_from_grad_into,
-    sample_grad_into,
-    transforms_gradient,
-)
+from l0l1.problems.evaluate import grad_into, problem_id, value
 
 jitcache.depends(
     __file__,
@@ -94,17 +79,6 @@ class KernelResult(NamedTuple):
 TRACE_COLUMNS = ("iteration", "oracle_calls", "f", "grad_norm", "estimator_norm", "step_length")
 
 
-@njit(cache=True, inline="always")
-def _step(x, h, direction):
-    """x <- x - h * direction, in place; True when an entry of the new x is not finite."""
-    bad = 0
-    for j in range(x.shape[0]):
-        t = x[j] - h * direction[j]
-        x[j] = t
-        bad |= (t - t) != 0.0  # inf - inf and NaN - NaN are NaN, finite - itself is 0
-    return bad != 0
-
-
 @njit(cache=True)
 def _all_finite(a):
     for t in a:
@@ -130,31 +104,6 @@ def _final_norm(kind, P, v, x, g, k, probed_k, gn):
         return gn if probed_k == k else np.nan
     grad_into(kind, P, v, x, g)
     return _norm(g)
-
-
-@njit(cache=True, inline="always")
-def _estimate(kind, P, v, n, oracle, w, batch, rng, x, g, g_known, s, tmp, out):
-    """out <- mean of ``batch`` oracle samples at x; returns the calls spent.
-
-    For the oracles of ``transforms_gradient`` every sample is formed from g = grad f(x)
-    (the same bits as sample_grad_into recomputing it per sample): g is used as it is when
-    ``g_known``, else computed into g once."""
-    from_grad = transforms_gradient(oracle)
-    if from_grad and not g_known:
-        grad_into(kind, P, v, x, g)
-    out[:] = 0.0
-    for _ in range(batch):
-        draw_sample(oracle, P, v, w, n, rng, s)
-        if from_grad:
-            sample_from_grad_into(oracle, v, s, x, g, tmp)
-        else:
-            sample_grad_into(oracle, kind, P, v, s, x, tmp)
-        for j in range(out.shape[0]):
-            out[j] += tmp[j]
-    if batch != 1:
-        for j in range(out.shape[0]):
-            out[j] /= batch
-    return batch
 
 
 @njit(cache=True, inline="always")
@@ -220,247 +169,6 @@ def _quiet(loop, *args):
 def _kind_token(kind):
     """``Static(kind)`` for a built-in kind; a user problem's JitCode token as it is."""
     return kind if isinstance(kind, usercode.JitCode) else Static(kind)
-
-
-def run_single(
-    kind, P, v, n, oracle, w, batch, rule, p, x0, eps, max_iter, max_calls, probe_every, rng, ckpts,
-    direction=steps.DIRECTION_PLAIN, dp=(), f_star=math.nan,
-):  # fmt: skip
-    """GD-family and SGD-family loop: x_{k+1} = x_k - h d_k, one estimator g_k per step.
-
-    With ``oracle == ORACLE_EXACT`` g_k = grad f(x_k), costing max(n, 1) calls.
-    ``direction`` (steps.DIRECTION_*) forms d_k from the g_k with the values ``dp``:
-    d_k = g_k (plain); the momentum average m_k = mu m_{k-1} + (1 - mu) g_k, m_0 = g_0
-    (dp = [mu]; NSGD-M, clipped SGD-M); g_k with the rule fed b_k = sqrt(b0^2 + sum ||g_i||^2)
-    (dp = [b0]; AdaGrad-norm); Adam's bias-corrected m^_k/(sqrt(v^_k) + delta) per
-    coordinate (dp = [beta1, beta2, delta]); g_k with h = rule(||g_k||) (f(x_k) - f*)
-    (dp = [f*]; Polyak steps, GD-PS). h = rule(||d_k||) (rule(b_k) for AdaGrad-norm),
-    and ||d_k|| is the recorded estimator norm (T4). ``f_star`` (not NaN) makes the hitting
-    test f(x_k) - f_star <= eps. Returns a :class:`KernelResult`.
-    ``kind`` and ``oracle`` select the loop compiled for them (:mod:`l0l1.jitstatic`).
-    """
-    dp = np.array([*dp, 0.0, 0.0, 0.0][:3], dtype=np.float64)  # the loop reads 3 slots
-    return KernelResult(*_quiet(
-        _single_loop,
-        _kind_token(kind), P, v, n, Static(oracle), w, batch, rule, p, x0, eps, max_iter, max_calls,
-        probe_every, rng, ckpts, int(direction), dp, float(f_star),
-    ))  # fmt: skip
-
-
-@njit(cache=True, inline="always")
-def _average_into(m, mu, est, first):
-    """m <- mu m + (1 - mu) est (m <- est when ``first``); returns ||m||."""
-    if first:
-        m[:] = est
-    else:
-        for j in range(m.shape[0]):
-            m[j] = mu * m[j] + (1.0 - mu) * est[j]
-    return _norm(m)
-
-
-@njit(cache=True, inline="always")
-def _adam_into(out, m, s2, dp, est, k):
-    """Adam (Kingma & Ba): m <- b1 m + (1 - b1) g, s2 <- b2 s2 + (1 - b2) g^2 from m = s2 = 0,
-    out <- (m/(1 - b1^(k+1))) / (sqrt(s2/(1 - b2^(k+1))) + delta); returns ||out||."""
-    b1, b2, delta = dp[0], dp[1], dp[2]
-    c1 = 1.0 - b1 ** (k + 1)
-    c2 = 1.0 - b2 ** (k + 1)
-    for j in range(out.shape[0]):
-        m[j] = b1 * m[j] + (1.0 - b1) * est[j]
-        s2[j] = b2 * s2[j] + (1.0 - b2) * est[j] * est[j]
-        out[j] = (m[j] / c1) / (math.sqrt(s2[j] / c2) + delta)
-    return _norm(out)
-
-
-@njit(cache=True)
-def _single_loop(
-    s_kind, P, v, n, s_oracle, w, batch, rule, p, x0, eps, max_iter, max_calls, probe_every, rng,
-    ckpts, direction, dp, f_star,
-):  # fmt: skip
-    kind = problem_id(s_kind)
-    oracle = static_value(s_oracle)
-    d = x0.shape[0]
-    x = x0.copy()
-    g = np.empty(d)
-    exact = oracle == ORACLE_EXACT
-    est = g if exact else np.empty(d)  # the exact estimator is the probed gradient itself
-    averaged = direction == steps.DIRECTION_MOMENTUM
-    adam = direction == steps.DIRECTION_ADAM
-    adagrad = direction == steps.DIRECTION_ADAGRAD_NORM
-    polyak = direction == steps.DIRECTION_POLYAK
-    m = np.zeros(d if averaged or adam else 0)  # the first-moment average m_k
-    s2 = np.zeros(d if adam else 0)  # Adam's second moments
-    out = np.empty(d if adam else 0)  # Adam's direction
-    step_dir = m if averaged else (out if adam else est)
-    b_sq = dp[0] * dp[0]  # AdaGrad-norm's b_k^2
-    tmp = np.empty(d)
-    s = np.empty(d + 1)
-    trace = np.full((ckpts.shape[0] + 1, 6), np.nan)
-    exact_cost = max(n, 1)
-    calls = 0
-    n_clipped = 0
-    gmax = 0.0
-    row = 0
-    status = NOT_REACHED
-    calls_at_hit = -1
-    gn = np.nan
-    en = np.nan
-    probed_k = -1
-    next_probe = 0  # the next multiple of probe_every
-    k = 0
-    while True:
-        at_ckpt, probe, test, stop, next_probe = _grid(
-            k, exact, next_probe, probe_every, ckpts, row, max_iter, max_calls, calls
-        )
-        status, gn, probed_k = _probe(
-            kind, P, v, x, g, eps, k, probe, test, stop, gn, probed_k, f_star
-        )
-        if status != RUNNING:
-            calls_at_hit = calls if status == REACHED else -1
-            break
-        calls_k = calls
-        if exact:
-            calls += exact_cost
-            en = gn
-        else:
-            calls += _estimate(kind, P, v, n, oracle, w, batch, rng, x, g, probe, s, tmp, est)
-            en = _norm(est)
-        rule_g = en
-        if averaged:
-            en = _average_into(m, dp[0], est, k == 0)
-            rule_g = en
-        elif adam:
-            en = _adam_into(out, m, s2, dp, est, k)
-            rule_g = en
-        elif adagrad:
-            b_sq += en * en
-            rule_g = math.sqrt(b_sq)
-        h, clip = step_size(rule, p, rule_g)
-        if polyak:  # no clipping branch: the rule's flag does not count
-            h *= value(kind, P, v, x) - dp[0]
-            clip = False
-        n_clipped += clip
-        gmax = max(gmax, en)
-        if at_ckpt:  # value() stays in the loop: its @overload door inlines one level deep
-            _record(trace, row, k, calls_k, value(kind, P, v, x), gn, en, h * en)
-            row += 1
-        diverged = _step(x, h, step_dir)
-        k += 1
-        if diverged:
-            status = DIVERGED
-            break
-    return _result(kind, P, v, x, g, k, probed_k, gn, trace, row, status, calls_at_hit, calls,
-                   n_clipped, gmax)  # fmt: skip
-
-
-def run_spider(
-    kind, P, v, n, oracle, w, q, S1, S2, exact_refresh, rule, p, x0, eps, max_iter, max_calls,
-    probe_every, rng, ckpts, anchor=False, f_star=math.nan,
-):  # fmt: skip
-    """SPIDER loop (F18 estimator, T5): refresh every q iterations, else recursive update.
-
-    Refresh: v_k = mean of S1 samples (S1 calls), or the exact gradient when
-    ``exact_refresh`` (max(n, 1) calls, the finite-sum case). Inner step:
-    v_k = v_{k-1} + (sum over S2 samples of [g(x_k; xi) - g(x_{k-1}; xi)]) / S2
-    (2 S2 calls).
-    With ``anchor`` (SVRG, Johnson & Zhang 2013): the refresh point is the anchor x~ and
-    its estimate mu; inner v_k = mu + (sum over S2 samples of [g(x_k; xi) - g(x~; xi)]) / S2
-    (2 S2 calls, the same count as SPIDER/SARAH).
-    Returns a :class:`KernelResult`; ``f_star`` as in :func:`run_single`.
-    """
-    return KernelResult(*_quiet(
-        _spider_loop,
-        _kind_token(kind), P, v, n, Static(oracle), w, q, S1, S2, exact_refresh, rule, p, x0, eps,
-        max_iter, max_calls, probe_every, rng, ckpts, bool(anchor), float(f_star),
-    ))  # fmt: skip
-
-
-@njit(cache=True)
-def _spider_loop(
-    s_kind, P, v, n, s_oracle, w, q, S1, S2, exact_refresh, rule, p, x0, eps, max_iter,
-    max_calls, probe_every, rng, ckpts, anchor, f_star,
-):  # fmt: skip
-    kind = problem_id(s_kind)
-    oracle = static_value(s_oracle)
-    d = x0.shape[0]
-    x = x0.copy()
-    x_prev = x0.copy()  # x_{k-1} (SPIDER/SARAH) or the anchor (SVRG)
-    mu = np.empty(d)  # the anchor's estimate (SVRG)
-    g = np.empty(d)
-    est = np.empty(d)
-    acc = np.empty(d)
-    tmp = np.empty(d)
-    tmp2 = np.empty(d)
-    s = np.empty(d + 1)
-    trace = np.full((ckpts.shape[0] + 1, 6), np.nan)
-    exact_cost = max(n, 1)
-    fused = oracle == ORACLE_MINIBATCH and is_kind(kind, KIND_PHASE)
-    calls = 0
-    n_clipped = 0
-    gmax = 0.0
-    row = 0
-    status = NOT_REACHED
-    calls_at_hit = -1
-    gn = np.nan
-    probed_k = -1
-    next_probe = 0  # the next multiple of probe_every
-    next_refresh = 0  # the next multiple of q
-    k = 0
-    while True:
-        at_ckpt, probe, test, stop, next_probe = _grid(
-            k, False, next_probe, probe_every, ckpts, row, max_iter, max_calls, calls
-        )
-        status, gn, probed_k = _probe(
-            kind, P, v, x, g, eps, k, probe, test, stop, gn, probed_k, f_star
-        )
-        if status != RUNNING:
-            calls_at_hit = calls if status == REACHED else -1
-            break
-        calls_k = calls
-        refreshed = k == next_refresh
-        if refreshed:
-            next_refresh += q
-            if exact_refresh:
-                grad_into(kind, P, v, x, est)
-                calls += exact_cost
-            else:
-                calls += _estimate(kind, P, v, n, oracle, w, S1, rng, x, g, probe, s, tmp, est)
-            if anchor:
-                mu[:] = est
-        else:
-            if fused:
-                phase_minibatch_diff(P, v, n, S2, rng, x, x_prev, acc)
-            else:
-                acc[:] = 0.0
-                for _ in range(S2):
-                    draw_sample(oracle, P, v, w, n, rng, s)
-                    sample_grad_into(oracle, kind, P, v, s, x, tmp)
-                    sample_grad_into(oracle, kind, P, v, s, x_prev, tmp2)
-                    for j in range(d):
-                        acc[j] += tmp[j] - tmp2[j]
-            if anchor:
-                for j in range(d):
-                    est[j] = mu[j] + acc[j] / S2
-            else:
-                for j in range(d):
-                    est[j] += acc[j] / S2
-            calls += 2 * S2
-        if refreshed or not anchor:  # SVRG keeps x_prev at the anchor
-            x_prev[:] = x
-        en = _norm(est)
-        h, clip = step_size(rule, p, en)
-        n_clipped += clip
-        gmax = max(gmax, en)
-        if at_ckpt:
-            _record(trace, row, k, calls_k, value(kind, P, v, x), gn, en, h * en)
-            row += 1
-        diverged = _step(x, h, est)
-        k += 1
-        if diverged:
-            status = DIVERGED
-            break
-    return _result(kind, P, v, x, g, k, probed_k, gn, trace, row, status, calls_at_hit, calls,
-                   n_clipped, gmax)  # fmt: skip
 
 
 def run_accelerated(

@@ -174,7 +174,7 @@ def _sample_diff_ol(o, x, y, out, m):
         out[:] = 0.0
         tmp, tmp2 = o.tmp, o.tmp2
         for _ in range(m):
-            draw_sample(noise, o.P, o.v, o.w, o.n, o.rng, o.s)
+            _draw(o.s_noise, o.P, o.v, o.w, o.n, o.rng, o.s)
             sample_grad_into(noise, kind, o.P, o.v, o.s, x, tmp)
             sample_grad_into(noise, kind, o.P, o.v, o.s, y, tmp2)
             for j in range(out.shape[0]):

@@ -258,7 +258,7 @@ class SmoothnessProbe:
             "instance": type(self.fn.model).__name__, "n": 0,
             "dim": int(sum(p.numel() for p in self.fn.params())), "status": "ran",
             "iterations": self.iteration + 1, "oracle_calls": self.gradient_evaluations,
-            "oracle_calls_at_hit": None, "hit_iteration": None,
+            "oracle_calls_at_hit": None, "value_calls": 0, "hit_iteration": None,
             "f_value": last.get("loss"), "grad_norm": last.get("grad_norm"),
             "L0": fit["L0"] if fit else None, "L1": fit["L1"] if fit else None,
             "constants_certified": False,
