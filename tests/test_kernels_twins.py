@@ -544,7 +544,11 @@ def _direct_single(key, oracle, w, batch, rule, p, eps, max_iter, max_calls, pro
     prob = problem(key)
     args = (prob.kind, prob.P, prob.v, prob.n, ORACLE[oracle], w, batch, rule, np.array(p))
     args += (np.array(X0[key], dtype=float), eps, max_iter, max_calls, probe_every)
-    ours = (*args[:7], rules.rule_algorithm(rule), *args[8:])
+    if isinstance(rule, int):
+        code = rules.rule_algorithm(rule)
+    else:  # a jitted rule registered like a user's (v24_si): its method's algorithm
+        code = next(s.algorithm for s in BUILTINS.values() if s.rule is rule)
+    ours = (*args[:7], code, *args[8:])
     out = run_algorithm(*ours, np.random.default_rng(21), np.asarray(ckpts, np.int64))
     tw = twins.run_single(*args, np.random.default_rng(21), np.asarray(ckpts, np.int64))
     return out, tw
