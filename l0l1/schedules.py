@@ -20,7 +20,6 @@ import numpy as np
 import sympy as sp
 
 from l0l1 import theory as th
-from l0l1.methods.steps import DIRECTION_VALUES
 from l0l1.validate import InputError, positive
 
 if TYPE_CHECKING:
@@ -49,8 +48,8 @@ class Inputs:
 
 @dataclass(frozen=True)
 class Schedule:
-    """What a method runs with: named values, rule array ``p``, SPIDER sizes, and the
-    single loop's direction mode with its values ``dp`` (steps.DIRECTION_*).
+    """What a method runs with: named values, the array ``p`` (the rule's values, then the
+    algorithm's own: ``MethodSpec.param_names``) and SPIDER's sizes.
 
     ``bound`` is the theory's iteration (or, for SPIDER-clip, K) budget with its name,
     None where the theory gives no explicit constant.
@@ -62,8 +61,6 @@ class Schedule:
     S1: int = 1
     S2: int = 1
     exact_refresh: bool = False
-    direction: int = 0
-    dp: tuple[float, ...] = ()
     bound: float | None = None
     bound_name: str = ""
     assumptions: tuple[str, ...] = field(default_factory=tuple)
@@ -178,8 +175,6 @@ def build(
         S1=int(values.get("S1", 1)),
         S2=int(values.get("S2", 1)),
         exact_refresh=finite and method.family == "spider",
-        direction=method.direction,
-        dp=tuple(float(values[k]) for k in DIRECTION_VALUES[method.direction]),
         bound=bound,
         bound_name=bound_name,
         assumptions=tuple(assumptions),

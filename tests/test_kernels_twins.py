@@ -279,8 +279,8 @@ def test_every_registry_rule_has_a_twin():
     rules = {spec.rule for spec in BUILTINS.values() if spec.rule is not None}
     assert rules == set(RULE_PARAMS)
     for spec in BUILTINS.values():
-        if spec.rule is not None:  # the rule's values, then its direction's (steps.py)
-            extra = len(steps.DIRECTION_VALUES[spec.direction])
+        if spec.rule is not None:  # the rule's values, then its algorithm's own
+            extra = len(spec.algorithm_values)
             assert len(RULE_PARAMS[spec.rule]) == len(spec.param_names) - extra
     assert {"armijo_gd", "adgd", "sign_gd", "sign_sgd", "normalized_hb"} == CODE_ONLY
 
@@ -454,7 +454,7 @@ def _twin_of_result(case: Case, res: runs.RunResult):
     spec = registry.METHODS[case.method]
     kw = dict(case.kw)
     x0 = np.array(kw.get("x0", X0[case.key]), dtype=float)
-    rule_names = [k for k in spec.param_names if k not in steps.DIRECTION_VALUES[spec.direction]]
+    rule_names = [k for k in spec.param_names if k not in spec.algorithm_values]
     p = np.array([res.params[name] for name in rule_names], dtype=float)
     ckpts = runs._checkpoints(case.max_iter, kw.get("checkpoints", 60))
     common = (prob.kind, prob.P, prob.v, prob.n, ORACLE[res.oracle], res.noise_level)
@@ -477,10 +477,9 @@ def _twin_of_result(case: Case, res: runs.RunResult):
     if spec.family == "accelerated":
         return twins.run_accelerated(prob.kind, prob.P, prob.v, prob.n, spec.rule, p, *tail[:5],
                                      tail[6], f_star)  # fmt: skip
-    dp = tuple(res.params[k] for k in steps.DIRECTION_VALUES[spec.direction])
-    return twins.run_single(
-        *common, kw.get("batch", 1), spec.rule, p, *tail, spec.direction, dp, f_star
-    )
+    dp = tuple(res.params[k] for k in spec.algorithm_values)
+    direction = twins.DIRECTION_OF[spec.algorithm_values]
+    return twins.run_single(*common, kw.get("batch", 1), spec.rule, p, *tail, direction, dp, f_star)
 
 
 def _run(case: Case):

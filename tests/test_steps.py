@@ -380,13 +380,15 @@ def test_momentum_schedules_and_override_range():
     cm = build(get_method("nsgd_m"), i, finite=False)
     L = 1.0 + 2.0 * 4.0
     alpha = min(1.0, math.sqrt(L * 3.0) / (0.5 * 100))
-    assert close(cm.dp[0], 1 - alpha) and close(cm.p[0], math.sqrt(3.0 * alpha / (L * 1e4)))
+    assert close(cm.values["momentum"], 1 - alpha) and close(
+        cm.p[0], math.sqrt(3.0 * alpha / (L * 1e4))
+    )
     ag = build(get_method("nsgd_m_agnostic"), i, finite=False)
-    assert close(ag.dp[0], 0.99) and close(ag.p[0], 1e-3) and ag.p[1] == 1.0
-    assert ag.p[2] == ag.dp[0]  # the algorithm reads mu after the rule's values
+    assert close(ag.values["momentum"], 0.99) and close(ag.p[0], 1e-3) and ag.p[1] == 1.0
+    assert ag.p[2] == ag.values["momentum"]  # the algorithm reads mu after the rule's values
     with pytest.raises(InputError, match=r"^override momentum: 1\.0 is not allowed"):
         build(get_method("nsgd_m"), i, finite=False, overrides={"momentum": 1.0})
-    assert build(get_method("gd"), i, finite=False).dp == ()
+    assert build(get_method("gd"), i, finite=False).p.shape == (1,)  # h alone
 
 
 def test_adaptive_schedules():
@@ -397,7 +399,7 @@ def test_adaptive_schedules():
     i = Inputs(L0=2.0, L1=0.5, Delta=3.0, M=4.0, eps=0.1, sigma=0.5, tau=0.5, T=400)
     ada = build(get_method("adagrad_norm"), i, finite=False)
     assert close(ada.p[0], 4.0 / (10 * (2.0 + 0.5 * 4.0))) and ada.p[1] == 1.0
-    assert ada.direction == steps.DIRECTION_ADAGRAD_NORM and ada.dp == (0.1,)
+    assert get_method("adagrad_norm").algorithm_values == ("b0",) and ada.p[2] == 0.1
     adam = build(get_method("adam"), i, finite=False)
-    assert close(adam.p[0], 0.1 / 20.0) and adam.dp == (0.9, 0.999, 1e-8)
-    assert adam.direction == steps.DIRECTION_ADAM
+    assert close(adam.p[0], 0.1 / 20.0) and tuple(adam.p[1:]) == (0.9, 0.999, 1e-8)
+    assert get_method("adam").algorithm_values == ("momentum", "momentum2", "delta")

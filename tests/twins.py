@@ -37,7 +37,10 @@ SKEW_P = 0.1
     POWER,
 ) = range(11)
 REACHED, NOT_REACHED, DIVERGED = 0, 1, 2
-PLAIN, MOMENTUM, ADAGRAD_NORM, ADAM, POLYAK = range(5)  # steps.DIRECTION_*
+PLAIN, MOMENTUM, ADAGRAD_NORM, ADAM, POLYAK = range(5)  # how run_single forms its direction
+# The direction each built-in algorithm's own values (MethodSpec.algorithm_values) stand for.
+DIRECTION_OF = {(): PLAIN, ("momentum",): MOMENTUM, ("b0",): ADAGRAD_NORM,
+                ("momentum", "momentum2", "delta"): ADAM, ("f_star",): POLYAK}  # fmt: skip
 
 
 # ---------------------------------------------------------------- problem formulas (T2)

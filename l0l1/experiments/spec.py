@@ -539,15 +539,12 @@ def _method(path: str, entry: dict) -> dict:
 
 
 def _overrides(path: str, value, method) -> dict:
-    """Schedule values by name: the rule's parameters, q, S1, S2 for SPIDER (integers),
-    the direction's values (momentum below 1; steps.DIRECTION_VALUES) and the method's
-    choices (in their range)."""
-    from l0l1.methods.steps import DIRECTION_VALUES
+    """Schedule values by name: the rule's and the algorithm's parameters (momentum below
+    1), q, S1, S2 for SPIDER (integers) and the method's choices (in their range)."""
     from l0l1.schedules import check_range
 
     _table(path, value)
     allowed = method.param_names + (SPIDER_SIZES if method.family == "spider" else ())
-    allowed += DIRECTION_VALUES[method.direction]
     _known(value, allowed, path)
     out = {}
     for key, v in value.items():

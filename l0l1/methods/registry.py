@@ -28,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from l0l1.methods import steps
+from l0l1.methods.algorithms import averaged, polyak
 from l0l1.validate import InputError, did_you_mean
 
 TARGETS = ("grad", "gap")  # the hitting tests of T6
@@ -69,7 +70,7 @@ class MethodSpec:
     builtin: bool = True
     code_key: str = ""  # a user method's code hash (part of its store keys); "" for built-ins
     anchor: bool = False  # family "spider" only: SVRG's anchor-difference estimator
-    direction: int = steps.DIRECTION_PLAIN  # family "single": how d_k is formed (steps.py)
+    algorithm_values: tuple[str, ...] = ()  # the algorithm's own values, after the rule's in p
     choices: dict = field(default_factory=dict)  # free parameter -> (default, low, high)
     target: str = "grad"  # the hitting test (T6): ||grad f|| <= eps, or "gap": f - f* <= eps
     algorithm: object = None  # the JitCode token of its init/step code (methods.algorithm)
@@ -491,7 +492,8 @@ METHODS: dict[str, MethodSpec] = {
             "heuristic",
             label="NSGD-M",
             schedule=_momentum_schedule(gamma="NSGDM_ETA", beta=1.0, alpha="NSGDM_ALPHA"),
-            direction=steps.DIRECTION_MOMENTUM,
+            algorithm=averaged.momentum_algorithm(steps.RULE_POWER),
+            algorithm_values=("momentum",),
             notes=(_HEURISTIC_L.format("NSGD-M's tuning"),),
         ),
         MethodSpec(
@@ -505,7 +507,8 @@ METHODS: dict[str, MethodSpec] = {
             schedule=_momentum_schedule(
                 gamma="NSGDM_AGNOSTIC_ETA", beta=1.0, alpha="NSGDM_AGNOSTIC_ALPHA"
             ),
-            direction=steps.DIRECTION_MOMENTUM,
+            algorithm=averaged.momentum_algorithm(steps.RULE_POWER),
+            algorithm_values=("momentum",),
         ),
         MethodSpec(
             name="clipped_sgd_m",
@@ -518,7 +521,8 @@ METHODS: dict[str, MethodSpec] = {
             schedule=_momentum_schedule(
                 eta_c="CLIP_SGDM_ETA", gamma="CLIP_SGDM_GAMMA", alpha="CLIP_SGDM_ALPHA"
             ),
-            direction=steps.DIRECTION_MOMENTUM,
+            algorithm=averaged.momentum_algorithm(steps.RULE_CLIP),
+            algorithm_values=("momentum",),
             needs_positive_L0=True,
         ),
         MethodSpec(
@@ -530,7 +534,8 @@ METHODS: dict[str, MethodSpec] = {
             source="T4; Ward, Wu & Bottou 2019 (rule); schedule: this project's choice",
             label="AdaGrad-norm",
             schedule=_values(gamma=_th("ADAGRAD_ETA"), beta=lambda i: 1.0, b0=_th("ADAGRAD_B0")),
-            direction=steps.DIRECTION_ADAGRAD_NORM,
+            algorithm=averaged.ADAGRAD_NORM,
+            algorithm_values=("b0",),
         ),
         MethodSpec(
             name="adam",
@@ -547,7 +552,8 @@ METHODS: dict[str, MethodSpec] = {
                 momentum2=lambda i: 0.999,
                 delta=lambda i: 1e-8,
             ),
-            direction=steps.DIRECTION_ADAM,
+            algorithm=averaged.ADAM,
+            algorithm_values=("momentum", "momentum2", "delta"),
         ),
         MethodSpec(
             name="clipped_sgd_c",
@@ -574,7 +580,8 @@ METHODS: dict[str, MethodSpec] = {
             bound=_polyak_bound,
             bound_text="T3 (derived): 16(e-2) L0 R^2/eps + 128(e-2)^2 L1^2 R^2 to f - f* <= eps",
             selection=lambda i: 0.0,
-            direction=steps.DIRECTION_POLYAK,
+            algorithm=polyak.POLYAK,
+            algorithm_values=("f_star",),
             target="gap",
         ),
         MethodSpec(
@@ -848,33 +855,24 @@ def _with_v24_si(methods: dict) -> dict:
 
 
 def _with_algorithms(methods: dict) -> dict:
-    """The built-ins with their algorithms (:mod:`l0l1.methods.algorithms`); the values a
-    direction needs follow the rule's in ``p``."""
+    """The built-ins with their algorithms (:mod:`l0l1.methods.algorithms`): a step rule's
+    own algorithm where the entry names none, SPIDER's for the variance-reduced family; an
+    algorithm's own values follow the rule's in ``p`` (``param_names``)."""
     from dataclasses import replace
 
-    from l0l1.methods.algorithms import averaged, polyak, rules, spider
+    from l0l1.methods.algorithms import rules, spider
 
     out = {}
     for name, spec in methods.items():
-        extra = steps.DIRECTION_VALUES[spec.direction]
         if spec.family == "spider":
             code = spider.spider_algorithm(spider.builtin_rule(spec.rule), spec.anchor)
-            out[name] = replace(spec, algorithm=code)
-            continue
-        if spec.family != "single":
+        elif spec.family == "single":
+            code = spec.algorithm or rules.rule_algorithm(spec.rule)
+        else:
             out[name] = spec
             continue
-        if spec.direction == steps.DIRECTION_PLAIN:
-            code = spec.algorithm or rules.rule_algorithm(spec.rule)
-        elif spec.direction == steps.DIRECTION_MOMENTUM:
-            code = averaged.momentum_algorithm(spec.rule)
-        elif spec.direction == steps.DIRECTION_ADAGRAD_NORM:
-            code = averaged.ADAGRAD_NORM
-        elif spec.direction == steps.DIRECTION_ADAM:
-            code = averaged.ADAM
-        else:
-            code = polyak.POLYAK
-        out[name] = replace(spec, algorithm=code, param_names=spec.param_names + extra)
+        names = spec.param_names + spec.algorithm_values
+        out[name] = replace(spec, algorithm=code, param_names=names)
     return out
 
 

@@ -33,21 +33,6 @@ RULE_SPIDER = 8  # p = [L, n0, eps]               min{eps/(L n0 g), 1/(2 L n0)} 
 RULE_SPIDER_CLIP = 9  # p = [L0, L1, n0, eps]     min{eps/g, 1/2}/(n0 (L0 + L1 g)) (T5)
 RULE_POWER = 10  # p = [gamma, beta]              gamma / g^beta (beta-normalized, C23; T3)
 
-# How the single loop forms its step direction d_k from the estimates g_k (kernels.run_single),
-# with the values the schedule gives for it (packed in order into the loop's ``dp``):
-DIRECTION_PLAIN = 0  # d = g_k; the rule sees ||g_k||
-DIRECTION_MOMENTUM = 1  # d = m_k = mu m_{k-1} + (1 - mu) g_k, m_0 = g_0; rule sees ||m_k||
-DIRECTION_ADAGRAD_NORM = 2  # d = g_k; the rule sees b_k = sqrt(b0^2 + sum_{i<=k} ||g_i||^2)
-DIRECTION_ADAM = 3  # d = m^_k/(sqrt(v^_k) + delta) per coordinate, bias-corrected; rule ||d||
-DIRECTION_POLYAK = 4  # d = g_k; h = rule(||g_k||) (f(x_k) - f*), never clipped; GD-PS: RULE_POWER
-DIRECTION_VALUES = {
-    DIRECTION_PLAIN: (),
-    DIRECTION_MOMENTUM: ("momentum",),
-    DIRECTION_ADAGRAD_NORM: ("b0",),
-    DIRECTION_ADAM: ("momentum", "momentum2", "delta"),
-    DIRECTION_POLYAK: ("f_star",),
-}
-
 
 @njit(cache=True, inline="always")
 def _min_branch(a, b):

@@ -21,14 +21,12 @@ def deterministic_methods() -> list[str]:
 
 
 def _searchable(spec) -> bool:
-    """Exact oracle, h = rule(|g|), x - h g: a step rule (methods written only as
-    algorithms are not searched yet)."""
-    from l0l1.methods import steps
-
+    """Exact oracle, h = rule(|g|), x - h g: a step rule with no values of its algorithm's
+    own (methods written as algorithms are not searched yet)."""
     return (
         spec.family == "single"
         and not spec.stochastic
-        and spec.direction == steps.DIRECTION_PLAIN
+        and not spec.algorithm_values
         and spec.rule is not None
     )
 
