@@ -188,19 +188,10 @@ def run(
         from l0l1.methods.algorithms.spider import with_sizes
 
         p = with_sizes(p, sched.q, sched.S1, sched.S2, sched.exact_refresh)
-    if spec.family == "accelerated":
-        from l0l1.methods.kernels import run_accelerated
-
-        out = run_accelerated(
-            problem.kernel_kind, problem.P, problem.v, problem.n, spec.rule, sched.p, x0, eps,
-            max_iter, max_calls, probe_every, ckpts, f_star,
-        )  # fmt: skip
-    else:
-        out = _run_algorithm(
-            spec, problem.kernel_kind, problem.P, problem.v, problem.n, kernel_oracle, level,
-            batch, spec.algorithm, p, x0, eps, max_iter, max_calls, probe_every, rng, ckpts,
-            f_star,
-        )  # fmt: skip
+    out = _run_algorithm(
+        spec, problem.kernel_kind, problem.P, problem.v, problem.n, kernel_oracle, level, batch,
+        spec.algorithm, p, x0, eps, max_iter, max_calls, probe_every, rng, ckpts, f_star,
+    )  # fmt: skip
     if spec.target == "gap":
         noise_notes += (f"hitting test f(x_k) - f* <= eps (T6, convex measure), f* = {f_star:g}",)
     notes = pick_notes + noise_notes

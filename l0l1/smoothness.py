@@ -56,11 +56,8 @@ def trajectory(problem, method: str, x0, iters: int, overrides: dict | None = No
     from l0l1.runs import run
 
     spec = get_method(method)
-    if spec.stochastic or spec.algorithm is None:
-        raise ValueError(
-            f"method: {method!r} is not allowed here; allowed: a deterministic method run by "
-            "the driver (not stochastic, not stm_max)"
-        )
+    if spec.stochastic:
+        raise ValueError(f"method: {method!r} is not allowed here; allowed: a deterministic method")
     res = run(problem, method, eps=1e-300, x0=x0, max_iter=1, overrides=overrides)
     p = np.array([float(res.params[k]) for k in spec.param_names])
     x0 = np.atleast_1d(np.asarray(x0, dtype=float))

@@ -120,10 +120,11 @@ def test_user_algorithm_in_a_sweep_with_a_rate_fit(tmp_path):
     assert math.isfinite(fit.slope) and fit.slope > 0
 
 
-@pytest.mark.parametrize("method", ["gd_ps", "clipped_gd", "nsgd_m"])
+@pytest.mark.parametrize("method", ["gd_ps", "clipped_gd", "stm_max", "nsgd_m"])
 def test_trajectory_runs_the_driver(method):
     """smoothness.trajectory keeps the iterates of the very run (it used to re-implement the
-    step in Python and was wrong for gd_ps: f(x_1) = 2.893 against run's 1.870 on cosh)."""
+    step in Python and was wrong for gd_ps: f(x_1) = 2.893 against run's 1.870 on cosh, and
+    for stm_max)."""
     from l0l1.smoothness import trajectory
 
     prob = make_problem("cosh", dim=1)

@@ -392,7 +392,7 @@ def test_run_spider_on_hard_kinds_matches_twin(case):
     ckpts = np.array([0, 2, 7, 30, 300], dtype=np.int64)
     rule = registry.METHODS["spider_clip"].rule
     mid = (q, S1, S2, exact, rule, np.array(p), x0, eps, max_iter, 0, 1)
-    code = spider.spider_algorithm(spider.builtin_rule(rule), False)
+    code = spider.spider_algorithm(rules.builtin_rule(rule), False)
     sized = spider.with_sizes(np.array(p), q, S1, S2, exact)
     out = run_algorithm(*head, 1, code, sized, *mid[6:], np.random.default_rng(14), ckpts)
     tw = twins.run_spider(*head, *mid, np.random.default_rng(14), ckpts)

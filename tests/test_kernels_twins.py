@@ -577,7 +577,7 @@ def test_run_single_direct_matches_twin(args):
 def _spider_driver(kind, P, v, n, oracle, w, q, S1, S2, exact, rule, p, x0, eps, max_iter, mc,
                    pe, rng, ckpts, f_star=math.nan):  # fmt: skip
     """SPIDER through the driver, with twins.run_spider's arguments."""
-    code = spider.spider_algorithm(spider.builtin_rule(rule), False)
+    code = spider.spider_algorithm(rules.builtin_rule(rule), False)
     sized = spider.with_sizes(p, q, S1, S2, exact)
     return run_algorithm(kind, P, v, n, oracle, w, 1, code, sized, x0, eps, max_iter, mc, pe,
                          rng, ckpts, f_star)  # fmt: skip

@@ -631,9 +631,10 @@ def run_accelerated(
 ):
     """Similar triangles (Nesterov): G = max(G, 1/rule(||grad f(y_k)||)),
     a = (1 + sqrt(1 + 4 G A))/(2 G); x = (A y + a z)/(A + a); z -= a grad f(x);
-    y = (A y + a z)/(A + a); A += a. One exact gradient per step, at x; the measured
-    iterate is y_k, probed every iteration; ``clipped`` counts the steps k >= 1 where G grew;
-    a step h that is not finite and positive is "diverged"."""
+    y = (A y + a z)/(A + a); A += a. Two exact gradients per step, at y_k and at x, both
+    counted; the measured iterate is y_k, probed every iteration; ``clipped`` counts the
+    steps k >= 1 where G grew; a step h that is not finite and positive leaves y where it
+    is and ends the run as "diverged" after that iteration."""
     y = np.array(x0, dtype=float)
     z = y.copy()
     log = _Log(ckpts)
@@ -652,6 +653,11 @@ def run_accelerated(
             break
         h, _ = step_size(rule, p, gn)
         if not (h > 0 and math.isfinite(1.0 / h)):
+            gmax = max(gmax, gn)
+            if k in log.ckpts:
+                log.rows.append([k, calls, value(kind, P, v, y), gn, gn, 0.0])
+            calls += max(n, 1)
+            k += 1
             status = DIVERGED
             break
         if 1.0 / h > big_g:
@@ -666,7 +672,7 @@ def run_accelerated(
             y_new = (big_a * y + a * z) / (big_a + a)
         if k in log.ckpts:
             log.rows.append([k, calls, value(kind, P, v, y), gn, en, _gnorm(y_new - y)])
-        calls += max(n, 1)
+        calls += 2 * max(n, 1)
         big_a += a
         y = y_new
         k += 1

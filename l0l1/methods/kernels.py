@@ -1,5 +1,5 @@
-"""T6's measurement, shared by the driver (:mod:`l0l1.methods.driver`) and the accelerated
-(similar-triangles) loop, which is not yet an algorithm (THEORY T3, T6).
+"""T6's measurement, the pieces of the driver's loop (:mod:`l0l1.methods.driver`), and what
+a run returns (THEORY T6).
 
 The measurement rules of T6:
 - the hitting time is the first k with ||grad f(x_k)|| <= eps, probed with the exact
@@ -39,9 +39,8 @@ from l0l1 import jitcache, jitstatic, usercode
 from l0l1.jitstatic import Static
 from l0l1.methods import algorithm, steps
 from l0l1.methods.algorithm import norm as _norm
-from l0l1.methods.steps import step_size
 from l0l1.problems import chain, evaluate, kinds, oracles
-from l0l1.problems.evaluate import grad_into, problem_id, value
+from l0l1.problems.evaluate import grad_into, value
 
 jitcache.depends(
     __file__,
@@ -169,98 +168,3 @@ def _quiet(loop, *args):
 def _kind_token(kind):
     """``Static(kind)`` for a built-in kind; a user problem's JitCode token as it is."""
     return kind if isinstance(kind, usercode.JitCode) else Static(kind)
-
-
-def run_accelerated(
-    kind, P, v, n, rule, p, x0, eps, max_iter, max_calls, probe_every, ckpts, f_star=math.nan,
-):  # fmt: skip
-    """Accelerated loop (T3; the similar-triangles form of Nesterov's method), exact gradients.
-
-    From y_0 = z_0 = x0, A_0 = 0, G_0 = 0, at each k: G_{k+1} = max{G_k, 1/h_k} with
-    h_k = rule(||grad f(y_k)||) (the probed gradient: 1/h_k is the local smoothness the rule
-    reads, e.g. L0 + L1 ||g||); a_{k+1} = (1 + sqrt(1 + 4 G_{k+1} A_k))/(2 G_{k+1}),
-    A_{k+1} = A_k + a_{k+1}; x_{k+1} = (A_k y_k + a_{k+1} z_k)/A_{k+1};
-    z_{k+1} = z_k - a_{k+1} grad f(x_{k+1}); y_{k+1} = (A_k y_k + a_{k+1} z_{k+1})/A_{k+1}.
-    One gradient (max(n, 1) calls) per iteration, at x_{k+1}; the measured iterate is y_k
-    (T6, probed every iteration whatever ``probe_every``). Trace: the estimator is
-    ||grad f(x_{k+1})||, the step length ||y_{k+1} - y_k||; ``clipped`` counts the steps
-    k >= 1 whose G grew. A rule step h that is not finite and positive ends the run as
-    "diverged" at k. Returns a KernelResult.
-    """
-    return KernelResult(*_quiet(
-        _accelerated_loop,
-        _kind_token(kind), P, v, n, rule, p, x0, eps, max_iter, max_calls, probe_every, ckpts,
-        float(f_star),
-    ))  # fmt: skip
-
-
-@njit(cache=True)
-def _accelerated_loop(
-    s_kind, P, v, n, rule, p, x0, eps, max_iter, max_calls, probe_every, ckpts, f_star
-):  # fmt: skip
-    kind = problem_id(s_kind)
-    d = x0.shape[0]
-    y = x0.copy()
-    z = x0.copy()
-    xa = np.empty(d)  # x_{k+1}, the point whose gradient the step uses
-    g = np.empty(d)
-    est = np.empty(d)
-    trace = np.full((ckpts.shape[0] + 1, 6), np.nan)
-    exact_cost = max(n, 1)
-    calls = 0
-    n_grown = 0
-    gmax = 0.0
-    row = 0
-    status = NOT_REACHED
-    calls_at_hit = -1
-    gn = np.nan
-    probed_k = -1
-    next_probe = 0
-    big_a = 0.0
-    big_g = 0.0
-    k = 0
-    while True:
-        at_ckpt, probe, test, stop, next_probe = _grid(
-            k, True, next_probe, probe_every, ckpts, row, max_iter, max_calls, calls
-        )
-        status, gn, probed_k = _probe(
-            kind, P, v, y, g, eps, k, probe, test, stop, gn, probed_k, f_star
-        )
-        if status != RUNNING:
-            calls_at_hit = calls if status == REACHED else -1
-            break
-        calls_k = calls
-        h, _ = step_size(rule, p, gn)
-        if not (h > 0.0 and 1.0 / h < math.inf):  # no finite positive 1/h: no step exists
-            status = DIVERGED
-            break
-        if 1.0 / h > big_g:
-            n_grown += k > 0  # G_1 is the first reading, not a growth
-            big_g = 1.0 / h
-        a = (1.0 + math.sqrt(1.0 + 4.0 * big_g * big_a)) / (2.0 * big_g)
-        a_next = big_a + a
-        for j in range(d):
-            xa[j] = (big_a * y[j] + a * z[j]) / a_next
-        f_k = value(kind, P, v, y) if at_ckpt else np.nan  # f(y_k), before y moves
-        grad_into(kind, P, v, xa, est)
-        calls += exact_cost
-        en = _norm(est)
-        gmax = max(gmax, en)
-        bad = 0
-        moved = 0.0
-        for j in range(d):
-            z[j] -= a * est[j]
-            t = (big_a * y[j] + a * z[j]) / a_next
-            moved += (t - y[j]) * (t - y[j])
-            y[j] = t
-            bad |= (t - t) != 0.0
-        big_a = a_next
-        if at_ckpt:
-            _record(trace, row, k, calls_k, f_k, gn, en, math.sqrt(moved))
-            row += 1
-        k += 1
-        if bad != 0 or not math.isfinite(en):
-            status = DIVERGED
-            break
-    return _result(kind, P, v, y, g, k, probed_k, gn, trace, row, status, calls_at_hit, calls,
-                   n_grown, gmax)  # fmt: skip

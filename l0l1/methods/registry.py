@@ -42,7 +42,8 @@ class MethodSpec:
     """A method and everything its runs need.
 
     ``family`` is the kernel ("single": one estimator per step; "spider": F18's
-    estimator; "accelerated": the similar-triangles loop, whose rule gives 1/G_k);
+    estimator; "accelerated": the similar triangles, whose rule gives 1/G_k), each an
+    algorithm (``algorithm``, :mod:`l0l1.methods.algorithms`) run by the T6 driver;
     ``rule`` a built-in rule's integer (steps.RULE_*) or a JitCode token of a
     jitted ``step(p, g) -> (h, clipped)``; ``param_names`` the layout of ``p``;
     ``schedule(inputs, finite)`` the named values (for "spider" also q, S1, S2);
@@ -664,8 +665,8 @@ def register_method(
     active (counted in the run's clip statistics). ``estimator`` picks the kernel:
     "exact" (full gradients), "sample" (the stochastic oracle, SGD-like), "spider"
     (F18's estimator; the schedule must then also give q, S1 and S2) or "accelerated"
-    (the similar-triangles loop of :func:`l0l1.methods.kernels.run_accelerated`, where
-    1/h is the local smoothness G_k).
+    (the similar triangles of :mod:`l0l1.methods.algorithms.stm`, where 1/h is the local
+    smoothness G_k).
     ``schedule``: a dict name -> value, where a value is a number, a SymPy expression in
     the symbols of :mod:`l0l1.theory` (L0, L1, Delta, M, eps, sigma, tau, n, n0, T, R), or a
     function of the run's :class:`l0l1.schedules.Inputs`; the dict's order is the layout
@@ -742,18 +743,18 @@ def method_spec(
         code = algorithm(init, step)
         rule, key = None, ("algorithm", code.key)
     else:
-        from l0l1.methods.algorithms import spider
-        from l0l1.methods.algorithms.rules import user_rule_algorithm
+        from l0l1.methods.algorithms import rules, spider, stm
 
         fn = usercode.as_jitted(step, "step")
         if not builtin:  # a built-in rule is checked by the tests, not at every import
             _check_step(fn, len(layout))
         rule = usercode.JitCode("rule", {"step": fn})
-        code = None  # the accelerated loop reads the rule itself
         if family == "single":
-            code = user_rule_algorithm(fn)
+            code = rules.user_rule_algorithm(fn)
         elif family == "spider":
-            code = spider.spider_algorithm(spider.user_rule(fn), False)
+            code = spider.spider_algorithm(rules.user_rule(fn), False)
+        else:
+            code = stm.stm_algorithm(rules.user_rule(fn))
         key = (rule.key,)
     gap = ("target", target) if target != "grad" else ()  # keys of "grad" methods unchanged
     picks = ("selection", selection) if selection is not None else ()  # likewise
@@ -856,21 +857,21 @@ def _with_v24_si(methods: dict) -> dict:
 
 def _with_algorithms(methods: dict) -> dict:
     """The built-ins with their algorithms (:mod:`l0l1.methods.algorithms`): a step rule's
-    own algorithm where the entry names none, SPIDER's for the variance-reduced family; an
+    own algorithm where the entry names none, SPIDER's for the variance-reduced family and
+    the similar triangles for the accelerated one; an
     algorithm's own values follow the rule's in ``p`` (``param_names``)."""
     from dataclasses import replace
 
-    from l0l1.methods.algorithms import rules, spider
+    from l0l1.methods.algorithms import rules, spider, stm
 
     out = {}
     for name, spec in methods.items():
         if spec.family == "spider":
-            code = spider.spider_algorithm(spider.builtin_rule(spec.rule), spec.anchor)
-        elif spec.family == "single":
-            code = spec.algorithm or rules.rule_algorithm(spec.rule)
+            code = spider.spider_algorithm(rules.builtin_rule(spec.rule), spec.anchor)
+        elif spec.family == "accelerated":
+            code = stm.stm_algorithm(rules.builtin_rule(spec.rule))
         else:
-            out[name] = spec
-            continue
+            code = spec.algorithm or rules.rule_algorithm(spec.rule)
         names = spec.param_names + spec.algorithm_values
         out[name] = replace(spec, algorithm=code, param_names=names)
     return out

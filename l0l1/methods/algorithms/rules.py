@@ -8,6 +8,7 @@ compiled for it holds that rule alone.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from l0l1.methods.algorithm import algorithm, descend, norm
 from l0l1.methods.steps import rule_step_size
@@ -44,3 +45,24 @@ def user_rule_algorithm(fn):
         return en, h * en, bool(clipped), descend(x_next, x, h, est)
 
     return algorithm(init, step)
+
+
+def builtin_rule(rule: int):
+    """Built-in step rule ``rule`` as a function (p, g) -> (h, clipped)."""
+
+    @njit(inline="always")
+    def fn(p, g):
+        return rule_step_size(rule, p, g)
+
+    return fn
+
+
+def user_rule(step):
+    """A user's jitted rule ``step(p, g)`` as a function (p, g) -> (float h, bool clipped)."""
+
+    @njit(inline="always")
+    def fn(p, g):
+        h, clipped = step(p, g)
+        return float(h), bool(clipped)
+
+    return fn

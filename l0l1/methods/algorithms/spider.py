@@ -12,10 +12,8 @@ v_k = mu + (1/S2) sum [g(x_k; xi) - g(x~; xi)] with the anchor x~ and its estima
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from l0l1.methods.algorithm import algorithm, descend, norm
-from l0l1.methods.steps import rule_step_size
 
 
 def with_sizes(p, q: int, S1: int, S2: int, exact_refresh: bool) -> np.ndarray:
@@ -29,30 +27,9 @@ def _init(o, x0, p):
     return (np.empty(d), np.empty(d), x0.copy(), np.empty(d), np.zeros(1, np.int64))
 
 
-def builtin_rule(rule: int):
-    """Built-in step rule ``rule`` as a function (p, g) -> (h, clipped)."""
-
-    @njit(inline="always")
-    def fn(p, g):
-        return rule_step_size(rule, p, g)
-
-    return fn
-
-
-def user_rule(step):
-    """A user's jitted rule ``step(p, g)`` as a function (p, g) -> (float h, bool clipped)."""
-
-    @njit(inline="always")
-    def fn(p, g):
-        h, clipped = step(p, g)
-        return float(h), bool(clipped)
-
-    return fn
-
-
 def spider_algorithm(rule_fn, anchor: bool):
-    """The algorithm stepping by ``rule_fn(p, g) -> (h, clipped)`` (:func:`builtin_rule`,
-    :func:`user_rule`); ``anchor``: SVRG's anchored estimator, else SPIDER/SARAH's
+    """The algorithm stepping by ``rule_fn(p, g) -> (h, clipped)`` (:func:`rules.builtin_rule`,
+    :func:`rules.user_rule`); ``anchor``: SVRG's anchored estimator, else SPIDER/SARAH's
     recursive one. The sizes are p's last four values (:func:`with_sizes`)."""
 
     def step(o, k, x, x_next, state, p):
