@@ -160,41 +160,13 @@ overrides = { h = 1e-14, beta = 0.5 }
 def test_user_algorithm_sweep_survives_sigkill_and_resumes(tmp_path):
     """A sweep of a user algorithm (issue 26's check): SIGKILL mid-way leaves no worker and
     the resumed sweep stores every run exactly once, with the gradient counts of the code."""
-    import os
-    import signal
     import sqlite3
-    import subprocess
-    import sys
-    import time
 
-    from test_worker_death import _alive, _children, _stored
+    from test_worker_death import kill_mid_sweep
 
     spec, store = tmp_path / "kill.toml", tmp_path / "runs.sqlite"
     spec.write_text(KILL_SPEC.replace("EXTRA", EXTRA))
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    child = subprocess.Popen(
-        [sys.executable, "-m", "l0l1.cli", "sweep", str(spec), "--store", str(store),
-         "--backend", "processes", "--workers", "2", "--quiet"],
-        cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    workers: set[int] = set()
-    deadline = time.monotonic() + 300
-    while child.poll() is None and time.monotonic() < deadline:
-        workers |= {p for p in _children(child.pid) if _alive(p)}
-        if len(workers) >= 2 and _stored(store):
-            break
-        time.sleep(0.1)
-    assert child.poll() is None and _stored(store), "the sweep should be mid-way"
-    os.kill(child.pid, signal.SIGKILL)
-    child.wait()
-    deadline = time.monotonic() + 20  # a liveness bound, not a timing assertion
-    while any(_alive(p) for p in workers) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    left = [p for p in workers if _alive(p)]
-    for pid in left:
-        os.kill(pid, signal.SIGKILL)
-    assert not left, f"workers {left} outlived their sweep"
-    before = _stored(store)
+    before = kill_mid_sweep(spec, store)
     assert 1 <= len(before) < 8
     report = run_sweep(spec, store, backend="serial", quiet=True)
     assert (report.skipped, report.ran) == (len(before), 8 - len(before))

@@ -68,14 +68,15 @@ def _stored(path) -> set[str]:
         return set()
 
 
-def test_sigkill_of_a_processes_sweep_leaves_no_worker(tmp_path):
-    spec, store = tmp_path / "orphans.toml", tmp_path / "runs.sqlite"
-    spec.write_text(SPEC)
+def kill_mid_sweep(spec: Path, store: Path) -> set[str]:
+    """Start ``l0l1 sweep spec --backend processes --workers 2``, SIGKILL it once two
+    workers run and a run is stored, and check that no worker outlives it; the run keys
+    stored by then."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     child = subprocess.Popen(
         [sys.executable, "-m", "l0l1.cli", "sweep", str(spec), "--store", str(store),
          "--backend", "processes", "--workers", "2", "--quiet"],
-        cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=spec.parent, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     workers: set[int] = set()
     deadline = time.monotonic() + 300
@@ -94,7 +95,13 @@ def test_sigkill_of_a_processes_sweep_leaves_no_worker(tmp_path):
     for pid in left:  # do not leave them behind, whatever the outcome
         os.kill(pid, signal.SIGKILL)
     assert not left, f"workers {left} outlived their sweep"
-    before = _stored(store)
+    return _stored(store)
+
+
+def test_sigkill_of_a_processes_sweep_leaves_no_worker(tmp_path):
+    spec, store = tmp_path / "orphans.toml", tmp_path / "runs.sqlite"
+    spec.write_text(SPEC)
+    before = kill_mid_sweep(spec, store)
     assert 1 <= len(before) < 16
     report = run_sweep(spec, store, backend="processes", workers=2, quiet=True)
     assert (report.skipped, report.ran) == (len(before), 16 - len(before))
