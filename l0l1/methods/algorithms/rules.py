@@ -21,28 +21,25 @@ def init(o, x0, p):
 
 def rule_algorithm(rule: int):
     """The algorithm of built-in step rule ``rule`` (steps.RULE_*)."""
-
-    def step(o, k, x, x_next, state, p):
-        est = state[0]
-        o.sample(x, est)
-        en = norm(est)
-        h, clipped = rule_step_size(rule, p, en)
-        return en, h * en, clipped, descend(x_next, x, h, est)
-
-    return algorithm(init, step)
+    return step_rule_algorithm(builtin_rule(rule))
 
 
 def user_rule_algorithm(fn):
     """The algorithm of a user's jitted rule ``fn(p, g) -> (h, clipped)``
     (:func:`l0l1.register_method` with ``step=``)."""
+    return step_rule_algorithm(user_rule(fn))
+
+
+def step_rule_algorithm(rule_fn):
+    """x_{k+1} = x_k - h g_k with ``rule_fn(p, ||g_k||) -> (h, clipped)``
+    (:func:`builtin_rule`, :func:`user_rule`)."""
 
     def step(o, k, x, x_next, state, p):
         est = state[0]
         o.sample(x, est)
         en = norm(est)
-        h, clipped = fn(p, en)
-        h = float(h)
-        return en, h * en, bool(clipped), descend(x_next, x, h, est)
+        h, clipped = rule_fn(p, en)
+        return en, h * en, clipped, descend(x_next, x, h, est)
 
     return algorithm(init, step)
 
