@@ -200,8 +200,7 @@ def test_cli_bad_input_one_line(argv, field):
 
 
 def test_rerun_through_the_kernels():
-    """The witness as Problem.from_functions, run by l0l1.run: the same iterates (compiles
-    the kernel for this witness once)."""
+    """The witness as a built-in piece-table problem, run by l0l1.run: the same iterates."""
     from l0l1.worstcase.certify import rerun
 
     wc = worstcase("clipped_gd", 1.0, 1.0, 3, M=4.0, starts=1, grid=16)

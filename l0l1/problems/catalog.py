@@ -11,7 +11,7 @@ import inspect
 
 import numpy as np
 
-from l0l1.problems import exponential, hard, phase_retrieval, polynomial, user
+from l0l1.problems import exponential, hard, phase_retrieval, polynomial, user, witness
 from l0l1.problems.base import Problem, ProblemError, StartConstants
 from l0l1.problems.kinds import (
     KIND_CHAIN,
@@ -22,6 +22,7 @@ from l0l1.problems.kinds import (
     KIND_LOGISTIC,
     KIND_PHASE,
     KIND_PHASE_POP,
+    KIND_PIECES,
     KIND_POLY,
     KIND_USER,
     KIND_Z20_BOWL,
@@ -134,7 +135,10 @@ def make_problem(name: str, **params) -> Problem:
 
 
 def start_constants(problem: Problem, x0: np.ndarray) -> StartConstants:
-    """Delta = f(x0) - f* and M on {f <= f(x0)} (T3), certified where the problem allows."""
+    """Delta = f(x0) - f* and M on {f <= f(x0)} (T3), certified where the problem allows.
+    A worst-case witness is replayed for its N steps, unbounded below or not."""
+    if problem.kind == KIND_PIECES:
+        return witness.start_constants(problem, x0)
     if not problem.bounded_below:
         raise ProblemError(
             f"problem: {problem.name!r} is unbounded below (f* = -inf); rate runs need f* finite: "
@@ -167,6 +171,8 @@ def default_x0(problem: Problem) -> np.ndarray:
     0 for logistic, a seeded random point at distance ~1.5 from 0 for phase retrieval, 0 for
     the zero chains and f'(x0) = 100 for the Z20 bowl."""
     d = problem.dim
+    if problem.kind == KIND_PIECES:
+        return np.array(problem.spec["x0"], dtype=np.float64)
     if problem.kind == KIND_USER:
         if "x0" not in problem.spec:
             raise ProblemError(

@@ -38,6 +38,7 @@ from l0l1.problems.kinds import (
     KIND_LOGISTIC,
     KIND_PHASE,
     KIND_PHASE_POP,
+    KIND_PIECES,
     KIND_POLY,
     KIND_Z20_BOWL,
 )
@@ -256,6 +257,37 @@ def _grad_bowl(P, v, x, out):
 
 
 @njit(cache=True)
+def _piece_at(P, v, t):
+    """(f(t), f'(t)) of a one-variable witness (T8): P's columns are its pieces from the left,
+    rows a, f(a), f'(a), s, z (f'' = s (L0 + L1 z f') on [a, next a)); left of the first
+    piece f continues linearly. The closed forms of worstcase.pieces.advance."""
+    i = max(np.searchsorted(P[0], t, side="right") - 1, 0)
+    a, fa, ga, z = P[0, i], P[1, i], P[2, i], P[4, i]
+    s = P[3, i] if t >= a else 0.0
+    u = t - a
+    q = v[0] + v[1] * z * ga
+    c = z * s * v[1]
+    cu = c * u
+    if abs(cu) < 1e-4:  # Taylor: no cancellation (worstcase.pieces._SMALL)
+        e1 = u * (1 + cu / 2 * (1 + cu / 3 * (1 + cu / 4)))
+        e2 = u * u / 2 * (1 + cu / 3 * (1 + cu / 4 * (1 + cu / 5)))
+    else:
+        e1 = math.expm1(cu) / c
+        e2 = (math.expm1(cu) - cu) / (c * c)
+    return fa + ga * u + s * q * e2, ga + s * q * e1
+
+
+@njit(cache=True)
+def _value_pieces(P, v, x):
+    return _piece_at(P, v, x[0])[0]
+
+
+@njit(cache=True)
+def _grad_pieces(P, v, x, out):
+    out[0] = _piece_at(P, v, x[0])[1]
+
+
+@njit(cache=True)
 def _component_phase(P, v, i, x, out):
     t = _row_dot(P, i, x)
     w = (t * t - v[i]) * t
@@ -295,6 +327,7 @@ FORMULAS = {
     KIND_CHAIN: (_value_chain, _grad_chain, _no_component),
     KIND_CHAIN_SUM: (_value_chain, _grad_chain, _component_chain_sum),
     KIND_Z20_BOWL: (_value_bowl, _grad_bowl, _no_component),
+    KIND_PIECES: (_value_pieces, _grad_pieces, _no_component),
 }
 
 
@@ -319,6 +352,8 @@ def kind_value(kind, P, v, x):
         return _value_chain(P, v, x)
     if kind == KIND_Z20_BOWL:
         return _value_bowl(P, v, x)
+    if kind == KIND_PIECES:
+        return _value_pieces(P, v, x)
     return np.nan
 
 
@@ -343,6 +378,8 @@ def kind_grad_into(kind, P, v, x, out):
         _grad_chain(P, v, x, out)
     elif kind == KIND_Z20_BOWL:
         _grad_bowl(P, v, x, out)
+    elif kind == KIND_PIECES:
+        _grad_pieces(P, v, x, out)
     else:
         out[:] = np.nan
 

@@ -16,6 +16,8 @@ KIND_PHASE_POP = 6  # population phase retrieval, a uniform on the sphere of rad
 KIND_CHAIN = 7  # zero chain s F_T(x/lam) (chain.py): v = [lam, s, p]
 KIND_CHAIN_SUM = 8  # finite-sum chain: P = W (n/2 x T), v = [lam, s, p, c, phases...]
 KIND_Z20_BOWL = 9  # Z20 Thm 4 bowl, summed over coordinates: v = [L0, L1]
+KIND_PIECES = 10  # one-variable witness of closed-form pieces (witness.py): P rows a, f, f', s,
+#                   z; v = [L0, L1]
 
 KIND_USER = -1  # user code: Problem.code holds its jitted functions (l0l1.usercode)
 
@@ -31,4 +33,5 @@ KIND_NAMES = {
     KIND_CHAIN: "zero_chain",
     KIND_CHAIN_SUM: "zero_chain_sum",
     KIND_Z20_BOWL: "z20_bowl",
+    KIND_PIECES: "witness",
 }

@@ -179,7 +179,7 @@ def rerun(wc, tol: float = 1e-9) -> tuple[bool, str]:
     piece table, the schedule's values passed as overrides) and compare: the kernel's f and
     |f'| at every traced iteration and its final x against the listed iterates; for the eps
     measure also the hitting iteration. Returns (agrees, one-line summary). Compiles the
-    kernel for this witness (Numba: tens of seconds)."""
+    kernel once per method (Numba: seconds; cached on disk after)."""
     from l0l1 import run
 
     prob = witness_problem(wc)
@@ -206,46 +206,8 @@ def rerun(wc, tol: float = 1e-9) -> tuple[bool, str]:
 
 
 def witness_problem(wc):
-    """The witness as a user Problem: value and grad read the piece table from arrays (one
-    closed form per piece; linear left of the first piece)."""
-    from numba import njit
+    """The witness as a built-in problem (:func:`l0l1.problems.witness.piecewise`): its
+    piece table is data, so every witness runs through one compiled kernel per method."""
+    from l0l1.problems.witness import piecewise
 
-    from l0l1.problems.user import from_functions
-
-    rows = wc.pieces
-    A = np.array([r[1] if math.isinf(r[0]) else r[0] for r in rows])
-    F = np.array([r[2] for r in rows])
-    G = np.array([r[3] for r in rows])
-    S = np.array([r[4] for r in rows])
-    Z = np.array([1.0 if g > 0 or (g == 0 and s >= 0) else -1.0 for g, s in zip(G, S, strict=True)])
-    l0, l1 = float(wc.L0), float(wc.L1)
-
-    @njit
-    def _eval(x):
-        i = max(np.searchsorted(A, x, side="right") - 1, 0)
-        t = x - A[i]
-        s = S[i] if x >= A[i] else 0.0
-        q = l0 + l1 * Z[i] * G[i]
-        c = Z[i] * s * l1
-        ct = c * t
-        if abs(ct) < 1e-4:
-            e1 = t * (1 + ct / 2 * (1 + ct / 3 * (1 + ct / 4)))
-            e2 = t * t / 2 * (1 + ct / 3 * (1 + ct / 4 * (1 + ct / 5)))
-        else:
-            e1 = math.expm1(ct) / c
-            e2 = (math.expm1(ct) - ct) / (c * c)
-        return F[i] + G[i] * t + s * q * e2, G[i] + s * q * e1
-
-    def value(x):
-        return _eval(x[0])[0]
-
-    def grad(x):
-        out = np.empty(1)
-        out[0] = _eval(x[0])[1]
-        return out
-
-    f_star = 0.0 if wc.measure == "eps" else None  # the eps witness has inf f = 0
-    return from_functions(
-        value, grad, dim=1, name=f"worstcase_{wc.method}", constants=(wc.L0, wc.L1),
-        f_star=f_star, x0=[float(wc.x[0])],
-    )  # fmt: skip
+    return piecewise(wc.pieces, wc.L0, wc.L1, x0=float(wc.x[0]), name=f"worstcase_{wc.method}")
