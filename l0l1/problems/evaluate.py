@@ -257,7 +257,7 @@ def _grad_bowl(P, v, x, out):
 
 
 @njit(cache=True)
-def _piece_at(P, v, t):
+def piece_at(P, v, t):
     """(f(t), f'(t)) of a one-variable witness (T8): P's columns are its pieces from the left,
     rows a, f(a), f'(a), s, z (f'' = s (L0 + L1 z f') on [a, next a)); left of the first
     piece f continues linearly. The closed forms of worstcase.pieces.advance."""
@@ -279,12 +279,12 @@ def _piece_at(P, v, t):
 
 @njit(cache=True)
 def _value_pieces(P, v, x):
-    return _piece_at(P, v, x[0])[0]
+    return piece_at(P, v, x[0])[0]
 
 
 @njit(cache=True)
 def _grad_pieces(P, v, x, out):
-    out[0] = _piece_at(P, v, x[0])[1]
+    out[0] = piece_at(P, v, x[0])[1]
 
 
 @njit(cache=True)

@@ -23,6 +23,8 @@ import numpy as np
 from l0l1.validate import InputError, integer, positive
 
 MAX_STEPS = {"tau": 200, "eps": 10**6}
+MAX_REPLAY_STEPS = 2000  # an algorithm's witness replays it k times at step k
+POLISH_EVALS = 400  # witnesses built (each replaying the algorithm) in an algorithm's polish
 
 
 @dataclass(frozen=True)
@@ -144,7 +146,12 @@ def worstcase(
     def stepper(G):
         return adapter.method_step(method, overrides, L0=L0, L1=L1, M=G, Delta=Delta, eps=eps)
 
-    stepper(M or 1.0)  # validates the method and overrides before searching
+    exact = stepper(M or 1.0)[0].exact  # validates the method and overrides before searching
+    if not exact and steps > MAX_REPLAY_STEPS:
+        raise InputError(
+            f"steps: {steps} is not allowed for {method!r} (an algorithm: every candidate "
+            f"replays it step by step); allowed: 1..{MAX_REPLAY_STEPS}"
+        )
     if measure == "tau":
         G, g, edge = _search_tau(L0, L1, steps, stepper, M, grid, starts)
         floor = -G
@@ -154,13 +161,15 @@ def worstcase(
     next_x, sched = stepper(G)
     with np.errstate(all="ignore"):
         x, f, gs, rows = build(L0, L1, next_x, x0, g, floor, tail=measure == "eps")
+        if not exact:
+            x, f, gs, rows = _replayed(next_x, x0, rows, steps, eps)
     if not (np.all(np.isfinite(x)) and np.all(np.isfinite(f)) and np.all(np.isfinite(gs))):
         raise InputError(
             f"method: {sched.values} makes the witness overflow float64 (steps too long for "
             "this L0, L1); allowed: parameters with finite steps at this scale"
         )
     wc = _result(method, measure, L0, L1, steps, x, f, gs, rows, G, Delta, eps, sched,
-                 overrides)  # fmt: skip
+                 overrides, exact)  # fmt: skip
     if edge:
         note = f"the best M = {G:.3g} is at the edge of the searched range: pass M to fix it"
         wc = replace(wc, notes=(*wc.notes, note))
@@ -168,6 +177,9 @@ def worstcase(
 
 
 def _search_tau(L0, L1, steps, stepper, M, grid, starts):
+    """(G, path, edge): the dynamic programme over gradient paths for each candidate G (for
+    an algorithm on its first-step surrogate, then scored by replaying the method), the
+    best polished off the grid."""
     from l0l1.worstcase import search
 
     best = (-math.inf, None, None)
@@ -179,15 +191,55 @@ def _search_tau(L0, L1, steps, stepper, M, grid, starts):
         values[-1] = G
         ell = search.lengths(next_x, values)
         tau, _, path = search.tau_path(L0, L1, G, values, ell, steps)
+        if not next_x.exact:
+            tau = _replay_tau(L0, L1, next_x, values[path], G, steps)
         if tau > best[0] * (1 + 1e-12) or best[1] is None:  # ties: the G nearest the scale
             best = (tau, G, values[path])
         if tau == math.inf:
             break
     tau, G, g = best
+    if tau == -math.inf:
+        raise InputError(_UNHELD.format(method=stepper(G)[0].spec.name))
     if math.isfinite(tau):
-        g = search.polish_tau(L0, L1, stepper(G)[0], g, G)
+        next_x = stepper(G)[0]
+        if next_x.exact:
+            g = search.polish_tau(L0, L1, next_x, g, G)
+        else:
+            score = lambda path: _replay_tau(L0, L1, next_x, path, G, steps)  # noqa: E731
+            g = search.polish_replay(score, g, G, maxfev=POLISH_EVALS)
     edge = M is None and G in (grid_g0.min(), grid_g0.max()) and starts > 1
     return G, g, edge
+
+
+def _replay_tau(L0, L1, replay, g, G, steps) -> float:
+    """tau of the algorithm replayed on the witness built for the gradient path g (-inf
+    where the path gives no witness or the method leaves it)."""
+    try:
+        with np.errstate(all="ignore"):
+            _, f, gs, rows = _replayed(replay, 0.0, build(L0, L1, replay, 0.0, g, -G, False)[3],
+                                       steps, None)  # fmt: skip
+    except InfeasibleError:
+        return -math.inf
+    if f.size < steps + 1 and not np.any(gs == 0):
+        return -math.inf  # stopped early: a step was not finite
+    if not _joined(L0, L1, rows):
+        return -math.inf  # steps so long that float64 cannot hold the witness
+    fall = f[0] - f[-1]
+    return math.inf if fall <= 0 else float(np.min(gs * gs) / fall)
+
+
+def _replayed(replay, x0, rows, steps, eps):
+    """(x, f, f', rows): the algorithm's own iterates on the witness ``rows`` (the truth of
+    its worst case: where it queried off the iterates, the witness built for the targets
+    may not be what it saw), rows extended by a linear piece over iterates left of them."""
+    from l0l1.problems.witness import table
+
+    xs, fs, gs, _ = replay.trajectory(table(rows), x0, steps, eps or 0.0)
+    a, _, fa, ga, _ = rows[0]
+    lo = float(np.min(xs))
+    if lo < a:
+        rows = ((lo, a, fa + ga * (lo - a), ga, 0.0), *rows)
+    return xs, fs, gs, rows
 
 
 def _search_eps(L0, L1, steps, stepper, M, grid, starts, Delta, eps):
@@ -200,7 +252,7 @@ def _search_eps(L0, L1, steps, stepper, M, grid, starts, Delta, eps):
     else:
         candidates = list(np.geomspace(top, g_max, starts)) if g_max >= top else []
     below = np.concatenate([[0.0], eps * (1 - search.EPS_GAP) * np.geomspace(1e-3, 1, grid // 4)])
-    best = None
+    best, unheld = None, False
     for G in candidates:
         next_x, _ = stepper(G)
         up = top * np.geomspace(1.0, G / top, grid) if top < G else np.array([top])
@@ -208,6 +260,9 @@ def _search_eps(L0, L1, steps, stepper, M, grid, starts, Delta, eps):
         ell = search.lengths(next_x, up)
         values = np.concatenate([up, below])
         found = search.eps_path(L0, L1, up, values, ell, Delta, steps)
+        if found and not next_x.exact:
+            found = _replay_eps(L0, L1, next_x, values[found[2]], steps, eps, found)
+            unheld = unheld or found is None
         if found and (best is None or (found[0], -found[1]) > (best[0], -best[1])):
             best = (found[0], found[1], G, values[found[2]])
     if best is None and M is not None and (top <= M or g_max < M):
@@ -216,23 +271,78 @@ def _search_eps(L0, L1, steps, stepper, M, grid, starts, Delta, eps):
             f"<= Delta = {Delta:g} along {stepper(M)[1].values}; allowed: a smaller M or a "
             "larger Delta"
         )
+    if best is None and unheld:
+        raise InputError(_UNHELD.format(method=stepper(candidates[0])[0].spec.name))
     if best is None:  # no gradient above eps fits in Delta: |f'(x0)| <= eps, 0 iterations
         g0 = 0.0 if M is None else M
         return g0, np.array([g0])
     return best[2], best[3]
 
 
+def _replay_eps(L0, L1, replay, g, steps, eps, found):
+    """``found`` (K, drop, path) with K the algorithm's own hitting iteration on the witness
+    built for the path g (None where the path gives no witness)."""
+    try:
+        with np.errstate(all="ignore"):
+            rows = build(L0, L1, replay, 0.0, g, 0.0, True)[3]
+    except InfeasibleError:
+        return None
+    x, _, _, rows = _replayed(replay, 0.0, rows, steps, eps)
+    return (x.size - 1, found[1], found[2]) if _joined(L0, L1, rows) else None
+
+
+def _joined(L0, L1, rows, tol: float = 1e-9) -> bool:
+    """Whether every piece, followed to the next one's start in floats, meets its listed
+    (f, f') there (the certificate's check, cheap): an algorithm's steps can be so long
+    that float64 no longer holds the witness."""
+    from l0l1.worstcase import pieces as pc
+
+    rows = np.array([r for r in rows if math.isfinite(r[0])])
+    if len(rows) < 2:
+        return True
+    a, _, f, g, s = rows[:-1].T
+    z = np.where((g > 0) | ((g == 0) & (s >= 0)), 1.0, -1.0)
+    with np.errstate(all="ignore"):
+        fb, gb = pc.advance(L0, L1, f, g, s, rows[1:, 0] - a, z)
+    scale_g = max(1.0, float(np.max(np.abs(rows[:, 3]))))
+    scale_f = scale_g * max(1.0, float(np.ptp(rows[:, 0]))) + float(np.max(np.abs(rows[:, 2])))
+    return bool(
+        np.all(np.abs(gb - rows[1:, 3]) <= tol * scale_g)
+        and np.all(np.abs(fb - rows[1:, 2]) <= tol * scale_f)
+    )
+
+
+_UNHELD = (
+    "method: {method} leaves every witness the search built (its steps are so long that "
+    "float64 cannot hold the pieces, or it stops early); allowed: another M, fewer steps or "
+    "other parameters (--set)"
+)
+
+
+class InfeasibleError(ValueError):
+    """No (L0,L1)-smooth piece joins two consecutive iterates of a path (an algorithm moved
+    right, or too short a step for the gradient change)."""
+
+
 def build(L0, L1, next_x, x0, targets, floor, tail: bool):
     """The witness for gradient targets g_0, g_1, ...: the method steps from (x_0, 0, g_0);
     each interval is the lower envelope (floored) from the next target to the current f',
     computed right to left from the current iterate, so the f' the method sees next is the
-    witness's own. Returns (x, f, g, piece rows) with rows (a, b, f(a), f'(a), s)."""
+    witness's own. ``next_x`` gets (rows so far from the right, x_0, k) as its state.
+    Returns (x, f, g, piece rows) with rows (a, b, f(a), f'(a), s); :class:`InfeasibleError`
+    where an algorithm's step cannot reach its target (a step rule's path is feasible by
+    construction; overflow is worstcase()'s to report)."""
     from l0l1.worstcase import pieces as pc
+    from l0l1.worstcase.search import MARGIN
 
     x, f, g = [float(x0)], [0.0], [float(targets[0])]
     rows = [(x[0], math.inf, 0.0, g[0], 0.0)]
     for target in targets[1:]:
-        xn = next_x(x[-1], f[-1], g[-1], None)
+        xn = next_x(x[-1], f[-1], g[-1], (rows, x[0], len(x) - 1))
+        hi, lo = max(target, g[-1]), min(target, g[-1])
+        ok = x[-1] > xn and pc.dist(L0, L1, hi, lo) <= (1 - MARGIN) * (x[-1] - xn)
+        if not (ok or next_x.exact):  # a step rule's path is feasible by the programme
+            raise InfeasibleError(f"x_{len(x)}: {xn!r} from {x[-1]!r} cannot reach f' = {target!r}")
         parts = pc.interval_pieces(L0, L1, float(target), g[-1], x[-1] - xn, floor)
         b, fb, gb = x[-1], f[-1], g[-1]
         for i, (t, s, z, zero) in enumerate(reversed(parts)):
@@ -258,13 +368,27 @@ def build(L0, L1, next_x, x0, targets, floor, tail: bool):
     return np.array(x), np.array(f) - shift, np.array(g), tuple(rows)
 
 
-def _result(method, measure, L0, L1, steps, x, f, g, rows, G, Delta, eps, sched, overrides):
+def _result(method, measure, L0, L1, steps, x, f, g, rows, G, Delta, eps, sched, overrides,
+            exact):  # fmt: skip
     from l0l1.methods.registry import get_method
 
     spec = get_method(method)
     fall = f[0] - f[-1]
     tau = math.inf if fall <= 0 else float(np.min(g**2) / fall)
-    notes = ["monotone witness (every f'(x_k) > 0), |f'| <= |f'(x0)| = M everywhere"]
+    notes = []
+    if np.all(g[:-1] > 0) and np.all(np.diff(x) < 0):
+        notes.append("monotone witness (every f'(x_k) > 0), |f'| <= |f'(x0)| = M everywhere")
+    if not exact:
+        notes.append(
+            "an algorithm (x_{k+1} depends on more than f'(x_k)): the search ran the dynamic "
+            "programme on its first step, then polished the path replaying the method; the "
+            "witness is a valid lower bound, not proven the worst"
+        )
+    if spec.target == "gap":
+        notes.append(
+            f"{spec.name} is a convex method (it stops on f - f*): the witness need not be "
+            "convex, and the measure here is |f'|"
+        )
     K, censored, bound = None, False, None
     if measure == "eps":
         K = len(x) - 1

@@ -2,8 +2,9 @@
 
 :func:`method_step` turns a method name (or spec, or ``file.py:name`` entry point) with its
 overrides and the search instance's constants into ``next_x(x, f, g, state)``: one step of
-the method in one dimension. Everything else in :mod:`l0l1.worstcase` calls only that, so a
-method written as code against an oracle replaces this function alone.
+the method in one dimension. A step rule of |g| is that formula (``exact``: x_{k+1} depends
+on g_k alone, and the search is global over its grid); any other deterministic method is a
+:class:`l0l1.worstcase.replay.Replay` of its algorithm through the T6 driver.
 """
 
 from __future__ import annotations
@@ -21,21 +22,20 @@ def deterministic_methods() -> list[str]:
 
 
 def _searchable(spec) -> bool:
-    """Exact oracle, h = rule(|g|), x - h g: a step rule with no values of its algorithm's
-    own (methods written as algorithms are not searched yet)."""
-    return (
-        spec.family == "single"
-        and not spec.stochastic
-        and not spec.algorithm_values
-        and spec.rule is not None
-    )
+    """A deterministic method: the exact oracle, one run per start (no sampling)."""
+    return not spec.stochastic
+
+
+def _step_rule(spec) -> bool:
+    """h = rule(|g|), x - h g: a step rule with no values of its algorithm's own."""
+    return spec.family == "single" and not spec.algorithm_values and spec.rule is not None
 
 
 def method_step(method, overrides, *, L0, L1, M, Delta=None, eps=None):
-    """(next_x, schedule): the method's step x_{k+1} = x_k - h(|g_k|) g_k on the instance
-    (L0, L1, Delta, M, eps) - its schedule built as ``l0l1 run`` builds it - and the
-    :class:`l0l1.schedules.Schedule` (values, p, bound). ``f`` and ``state`` are unused by
-    step rules; they are the oracle-method interface's."""
+    """(next_x, schedule): the method's step on the instance (L0, L1, Delta, M, eps) - its
+    schedule built as ``l0l1 run`` builds it - and the :class:`l0l1.schedules.Schedule`
+    (values, p, bound). For a step rule next_x is x - h(|g|) g (``f`` and ``state`` unused,
+    ``next_x.exact`` True); otherwise a :class:`l0l1.worstcase.replay.Replay`."""
     from l0l1 import schedules
     from l0l1.methods import steps
     from l0l1.methods.registry import get_method
@@ -43,9 +43,8 @@ def method_step(method, overrides, *, L0, L1, M, Delta=None, eps=None):
     spec = get_method(method)
     if not _searchable(spec):
         raise InputError(
-            f"method: {spec.name!r} is not a deterministic step rule (stochastic, SPIDER, "
-            f"momentum, accelerated or an algorithm); allowed: "
-            f"{', '.join(deterministic_methods())} or your own exact-oracle rule"
+            f"method: {spec.name!r} is stochastic; allowed: a deterministic method: "
+            f"{', '.join(deterministic_methods())}, or your own"
         )
     nan = math.nan
     inputs = schedules.Inputs(
@@ -61,11 +60,16 @@ def method_step(method, overrides, *, L0, L1, M, Delta=None, eps=None):
             f"allowed: give {text}, or --set its parameters"
         )
     rule, p = spec.rule, sched.p
+    if not _step_rule(spec):
+        from l0l1.worstcase.replay import Replay
+
+        return Replay(spec, p, L0, L1), sched
 
     def next_x(x: float, f: float, g: float, state=None) -> float:
         h, _ = steps.step_size(rule, p, abs(g))
         return x - h * g
 
+    next_x.exact = True
     return next_x, sched
 
 

@@ -7,7 +7,8 @@ closed forms of :mod:`pieces`). It checks
 - |s| <= 1 and L0 + L1 z F' > 0 on every piece (then |F''| <= L0 + L1 |F'|: F is
   (L0,L1)-smooth), pieces contiguous and covering the iterates;
 - the listed f, f' of every piece and iterate lie within ``tol`` of F's enclosures;
-- the iterates are the method's: x_{k+1} = next_x(x_k, f_k, g_k) in floats;
+- the iterates are the method's: x_{k+1} = next_x(x_k, f_k, g_k) in floats for a step
+  rule, the algorithm replayed on the witness through the T6 driver otherwise;
 - tau in an interval (min_k F'(x_k)^2 / (F(x_0) - F(x_N)) at the listed iterates); for the eps
   measure |F'(x_k)| > eps for k < K, |F'(x_K)| <= eps and F(x_0) - inf F <= Delta.
 
@@ -126,8 +127,7 @@ def certify(wc, tol: float = TOL) -> Certificate:
     next_x, _ = adapter.method_step(
         wc.method, wc.overrides or None, L0=wc.L0, L1=wc.L1, M=wc.M, Delta=wc.Delta, eps=wc.eps
     )
-    for k in range(len(wc.x) - 1):
-        step = next_x(float(wc.x[k]), float(wc.f[k]), float(wc.g[k]), None)
+    for k, step in enumerate(_steps(next_x, wc)):
         if step != wc.x[k + 1]:
             bad.append(f"x_{k + 1}: listed {wc.x[k + 1]!r}, the method gives {step!r}")
     g2 = min(g * g for _, g in Fx)
@@ -152,6 +152,18 @@ def certify(wc, tol: float = TOL) -> Certificate:
         ok=not bad, failures=tuple(bad), tau=tau, fall=(float(fall.a), float(fall.b)),
         width=width,
     )  # fmt: skip
+
+
+def _steps(next_x, wc) -> list[float]:
+    """x_1, x_2, ... as the method makes them: a step rule from the listed (x_k, f_k, g_k)
+    in floats, an algorithm replayed on the witness (its queries answered by the pieces)."""
+    N = len(wc.x) - 1
+    if next_x.exact:
+        return [next_x(float(x), float(f), float(g), None) for x, f, g in
+                zip(wc.x[:N], wc.f[:N], wc.g[:N], strict=True)]  # fmt: skip
+    P = witness_problem(wc).P
+    xs = next_x.trajectory(P, float(wc.x[0]), N, wc.eps if wc.measure == "eps" else 0.0)[0]
+    return [float(v) for v in xs[1:]]
 
 
 def _ratio(num, den) -> tuple[float, float]:
@@ -181,8 +193,15 @@ def rerun(wc, tol: float = 1e-9) -> tuple[bool, str]:
     measure also the hitting iteration. Returns (agrees, one-line summary). Compiles the
     kernel once per method (Numba: seconds; cached on disk after)."""
     from l0l1 import run
+    from l0l1.methods.registry import get_method
+    from l0l1.validate import InputError
 
     prob = witness_problem(wc)
+    if get_method(wc.method).target == "gap" and not math.isfinite(prob.f_star):
+        raise InputError(
+            f"rerun: {wc.method} stops on f - f* and the tau witness has f* = -inf; allowed: "
+            "the eps measure (with Delta), or the certificate alone (it replays the method)"
+        )
     N = len(wc.x) - 1
     eps = wc.eps if wc.measure == "eps" else 0.5 * float(np.min(np.abs(wc.g)))
     over = dict(wc.params)  # the searched schedule exactly (M estimates cannot move it)

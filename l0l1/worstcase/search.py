@@ -151,6 +151,27 @@ def polish_tau(L0, L1, next_x, g, G):
     return g
 
 
+def polish_replay(score, g, G, maxfev: int):
+    """Powell on g_1..g_N (as fractions of g_0 = G, in [1e-6, 1]) maximizing ``score(path)``,
+    the measure of the method replayed on the witness the path builds (a black box: an
+    algorithm's next iterate depends on more than g_k). The better of g and the result."""
+    from scipy.optimize import minimize
+
+    g = np.asarray(g, dtype=float)
+    base = score(g)
+    if g.size < 2 or not math.isfinite(base):
+        return g
+
+    def loss(y):
+        val = score(np.concatenate([[G], np.clip(y, 1e-6, 1.0) * G]))
+        return -val if math.isfinite(val) else (0.0 if val < 0 else -1e300)
+
+    res = minimize(loss, g[1:] / G, method="Powell", bounds=[(1e-6, 1.0)] * (g.size - 1),
+                   options={"maxfev": maxfev, "xtol": 1e-8, "ftol": 1e-12})  # fmt: skip
+    best = np.concatenate([[G], np.clip(res.x, 1e-6, 1.0) * G])
+    return best if score(best) > base else g
+
+
 def g0_grid(L0, L1, count, lo=1e-2, hi=1e2) -> np.ndarray:
     """Candidate |f'(x_0)| for the tau measure: log grid at the scale L0/L1 (L0 if L1 = 0)."""
     scale = L0 / L1 if L1 > 0 else L0

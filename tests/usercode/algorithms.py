@@ -1,7 +1,8 @@
-"""Algorithms written outside the package, against the oracle (tests/test_algorithms.py).
+"""Algorithms written outside the package, against the oracle (tests/test_algorithms.py,
+tests/test_worstcase_algorithms.py).
 
 A two-sequence method (gradient at the extrapolated point y_k = x_k + beta (x_k - x_{k-1}))
-and a slow variant of it for the SIGKILL test. Imported by entry point, never by the package.
+and GD written as code. Imported by entry point, never by the package.
 """
 
 import numpy as np
@@ -30,4 +31,22 @@ def step(o, k, x, x_next, state, p):
 extrapolated = register_method(
     "extrapolated", step, init=init, schedule={"h": 0.01, "beta": 0.5},
     label="extrapolated GD", source="tests/usercode/algorithms.py",
+)  # fmt: skip
+
+
+def gd_step(o, k, x, x_next, state, p):
+    """x_{k+1} = x_k - h grad f(x_k), p = [h]: GD written as code (no state)."""
+    g = state[0]
+    o.grad(x, g)
+    gn = norm(g)
+    return gn, p[0] * gn, False, descend(x_next, x, p[0], g)
+
+
+def gd_init(o, x0, p):
+    return (np.empty(o.dim),)
+
+
+gd_as_code = register_method(
+    "gd_as_code", gd_step, init=gd_init, schedule={"h": 0.5},
+    label="GD as code", source="tests/usercode/algorithms.py",
 )  # fmt: skip
