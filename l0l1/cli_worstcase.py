@@ -23,13 +23,16 @@ def add_parser(subparsers, methods: tuple[str, ...], entry: str) -> None:
     )
     p.add_argument(
         "--method", required=True,
-        help="a deterministic step-rule method (exact oracle, x - h(|g|) g) among "
-        f"{', '.join(methods)} (the others are refused with the list of allowed ones); "
-        f"or {entry}",
+        help="a deterministic method among "
+        f"{', '.join(methods)} (stochastic ones are refused with the list of allowed ones); "
+        f"or {entry}. A step rule x - h(|g|) g is searched exactly over a grid; an algorithm "
+        "is replayed on every candidate (a lower bound, not proven the worst)",
     )  # fmt: skip
     p.add_argument("--L0", required=True, help="L0 > 0")
     p.add_argument("--L1", required=True, help="L1 >= 0")
-    p.add_argument("--steps", required=True, help="N (tau: 1..200) or the budget (eps)")
+    p.add_argument(
+        "--steps", required=True, help="N (tau: 1..200) or the budget (eps; an algorithm: <= 2000)"
+    )
     p.add_argument("--Delta", help="f(x0) - inf f (required with --eps; else for schedules)")
     p.add_argument("--eps", help="target |f'(x)| <= eps: count iterations instead of tau")
     p.add_argument("--M", help="fix |f'(x0)| (= sup |f'| of the witness; default: searched)")
@@ -40,7 +43,7 @@ def add_parser(subparsers, methods: tuple[str, ...], entry: str) -> None:
     )  # fmt: skip
     p.add_argument(
         "--rerun", action="store_true",
-        help="also run the witness through the Numba kernels (compiles: tens of seconds)",
+        help="also run the witness through l0l1.run (compiles once per method: seconds)",
     )  # fmt: skip
     p.add_argument("--json", action="store_true", help="print one JSON object (the certificate)")
 
