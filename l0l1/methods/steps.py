@@ -1,10 +1,9 @@
 """Step rules as tiny pure functions (THEORY T3-T5).
 
-``step_size(rule, p, g)`` returns ``(h, clipped)``: the step size for an estimator
-of norm ``g`` and whether the rule's clipping (gradient-dominated) branch is active.
-``rule`` is a built-in rule's integer (below) or the :class:`l0l1.usercode.JitCode` token
-of a rule registered with :func:`l0l1.register_method`, a jitted ``step(p, g) -> (h,
-clipped)``; Numba picks the one to call at compile time (the same door for both).
+Every rule is a jitted ``step(p, g) -> (h, clipped)``: the step size for an estimator of
+norm ``g`` and whether the rule's clipping (gradient-dominated) branch is active, the form
+of a rule registered with :func:`l0l1.register_method`. A built-in rule's integer (below)
+names its function in ``RULES``; ``step_size(rule, p, g)`` calls either from Python.
 ``p`` is a float array of the rule's parameters, laid out as documented per rule.
 The same formulas exist once as SymPy expressions in :mod:`l0l1.theory`; the tests
 check that the two agree.
@@ -16,8 +15,7 @@ from __future__ import annotations
 
 import math
 
-from numba import njit, types
-from numba.extending import overload
+from numba import njit
 
 from l0l1 import usercode
 
@@ -50,67 +48,102 @@ def v24_si_step(p, g):
 
 
 @njit(cache=True, inline="always")
-def rule_step_size(rule, p, g):
-    """Step size h and clipping flag of built-in rule ``rule`` for estimator norm g >= 0."""
-    if rule == RULE_FIXED:
+def fixed_step(p, g):
+    """h = p[0] (RULE_FIXED)."""
+    return p[0], False
+
+
+@njit(cache=True, inline="always")
+def clip_step(p, g):
+    """h = min(eta_c, gamma eta_c / g) (RULE_CLIP)."""
+    if g == 0.0:
         return p[0], False
-    if rule == RULE_CLIP:
-        if g == 0.0:
-            return p[0], False
-        return _min_branch(p[0], p[1] * p[0] / g)
-    if rule == RULE_NORMALIZED:
-        return p[0] / (g + p[1]), g > p[1]
-    if rule == RULE_V24_CL:
-        if g == 0.0 or p[1] == 0.0:
-            return 0.5 / p[0], False
-        return _min_branch(0.5 / p[0], 1.0 / (3.0 * p[1] * g))
-    if rule == RULE_V24_STAR:
-        u = p[1] * g
-        if u == 0.0:
-            return 1.0 / p[0], False
-        return math.log1p(u / (p[0] + u)) / u, u > p[0]
-    if rule == RULE_SMOOTH:
-        return p[2] / (2.0 * (p[0] + p[1] * g)), p[1] * g > p[0]
-    if rule == RULE_CLIP_SGD:
-        if p[0] == 0.0:
-            return p[2], False
-        return _min_branch(p[2], 1.0 / (16.0 * p[0] * (g + p[1])))
-    if rule == RULE_SPIDER:
-        base = 1.0 / (2.0 * p[0] * p[1])
-        if g == 0.0:
-            return base, False
-        return _min_branch(base, p[2] / (p[0] * p[1] * g))
-    if rule == RULE_SPIDER_CLIP:
-        scale = 1.0 / (p[2] * (p[0] + p[1] * g))
-        if g == 0.0:
-            return 0.5 * scale, False
-        h, clipped = _min_branch(0.5, p[3] / g)
-        return h * scale, clipped
-    if rule == RULE_POWER:  # no branch: every step with beta > 0 counts as normalized
-        if g == 0.0 or p[1] == 0.0:
-            return p[0], False
-        return p[0] / g ** p[1], True
-    return math.nan, False
+    return _min_branch(p[0], p[1] * p[0] / g)
+
+
+@njit(cache=True, inline="always")
+def normalized_step(p, g):
+    """h = eta_n / (g + beta) (RULE_NORMALIZED)."""
+    return p[0] / (g + p[1]), g > p[1]
+
+
+@njit(cache=True, inline="always")
+def v24_cl_step(p, g):
+    """h = min(1/(2 L0), 1/(3 L1 g)) (RULE_V24_CL)."""
+    if g == 0.0 or p[1] == 0.0:
+        return 0.5 / p[0], False
+    return _min_branch(0.5 / p[0], 1.0 / (3.0 * p[1] * g))
+
+
+@njit(cache=True, inline="always")
+def v24_star_step(p, g):
+    """h = ln(1 + L1 g/(L0 + L1 g))/(L1 g) (RULE_V24_STAR)."""
+    u = p[1] * g
+    if u == 0.0:
+        return 1.0 / p[0], False
+    return math.log1p(u / (p[0] + u)) / u, u > p[0]
+
+
+@njit(cache=True, inline="always")
+def smooth_step(p, g):
+    """h = nu / (2 (L0 + L1 g)) (RULE_SMOOTH)."""
+    return p[2] / (2.0 * (p[0] + p[1] * g)), p[1] * g > p[0]
+
+
+@njit(cache=True, inline="always")
+def clip_sgd_step(p, g):
+    """h = min(eta, 1/(16 L1 (g + tau))) (RULE_CLIP_SGD)."""
+    if p[0] == 0.0:
+        return p[2], False
+    return _min_branch(p[2], 1.0 / (16.0 * p[0] * (g + p[1])))
+
+
+@njit(cache=True, inline="always")
+def spider_step(p, g):
+    """h = min(eps/(L n0 g), 1/(2 L n0)) (RULE_SPIDER)."""
+    base = 1.0 / (2.0 * p[0] * p[1])
+    if g == 0.0:
+        return base, False
+    return _min_branch(base, p[2] / (p[0] * p[1] * g))
+
+
+@njit(cache=True, inline="always")
+def spider_clip_step(p, g):
+    """h = min(eps/g, 1/2) / (n0 (L0 + L1 g)) (RULE_SPIDER_CLIP)."""
+    scale = 1.0 / (p[2] * (p[0] + p[1] * g))
+    if g == 0.0:
+        return 0.5 * scale, False
+    h, clipped = _min_branch(0.5, p[3] / g)
+    return h * scale, clipped
+
+
+@njit(cache=True, inline="always")
+def power_step(p, g):
+    """h = gamma / g^beta (RULE_POWER; no branch: every step with beta > 0 is normalized)."""
+    if g == 0.0 or p[1] == 0.0:
+        return p[0], False
+    return p[0] / g ** p[1], True
+
+
+# A built-in rule's integer names its function: the code compiled for a method holds that
+# function alone (no switch), as a user's rule does.
+RULES = {
+    RULE_FIXED: fixed_step,
+    RULE_CLIP: clip_step,
+    RULE_NORMALIZED: normalized_step,
+    RULE_V24_CL: v24_cl_step,
+    RULE_V24_STAR: v24_star_step,
+    RULE_SMOOTH: smooth_step,
+    RULE_CLIP_SGD: clip_sgd_step,
+    RULE_SPIDER: spider_step,
+    RULE_SPIDER_CLIP: spider_clip_step,
+    RULE_POWER: power_step,
+}
 
 
 def step_size(rule, p, g):
-    """Step size h and clipping flag for estimator norm g >= 0 (built-in or user rule)."""
-    if isinstance(rule, usercode.JitCode):
-        h, clipped = rule.functions["step"](p, g)
-        return float(h), bool(clipped)
-    return rule_step_size(rule, p, g)
-
-
-@overload(step_size, inline="always")
-def _step_size_ol(rule, p, g):
-    if isinstance(rule, types.Integer):
-        return lambda rule, p, g: rule_step_size(rule, p, g)
-    if isinstance(rule, usercode.JitCodeType) and rule.role == "rule":
-        fn = usercode.registered(rule.code_key).functions["step"]
-
-        def impl(rule, p, g):
-            h, clipped = fn(p, g)
-            return float(h), bool(clipped)
-
-        return impl
-    return None
+    """Step size h and clipping flag for estimator norm g >= 0 (built-in or user rule), from
+    Python."""
+    fn = rule.functions["step"] if isinstance(rule, usercode.JitCode) else RULES[rule]
+    h, clipped = fn(p, g)
+    return float(h), bool(clipped)

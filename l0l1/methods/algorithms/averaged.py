@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from l0l1.methods.algorithm import algorithm, descend, norm
-from l0l1.methods.steps import RULE_FIXED, RULE_POWER, rule_step_size
+from l0l1.methods.steps import RULES, fixed_step, power_step
 
 
 def _two(o, x0, p):
@@ -22,6 +22,7 @@ def _two(o, x0, p):
 def momentum_algorithm(rule: int):
     """m_k = mu m_{k-1} + (1 - mu) g_k, m_0 = g_0; x_{k+1} = x_k - rule(||m_k||) m_k, with
     mu = p[2] after the rule's two values (NSGD-M: Cutkosky & Mehta 2020; clipped SGD-M)."""
+    rule_fn = RULES[rule]
 
     def step(o, k, x, x_next, state, p):
         est, m = state
@@ -33,7 +34,7 @@ def momentum_algorithm(rule: int):
             for j in range(m.shape[0]):
                 m[j] = mu * m[j] + (1.0 - mu) * est[j]
         en = norm(m)
-        h, clipped = rule_step_size(rule, p, en)
+        h, clipped = rule_fn(p, en)
         return en, h * en, clipped, descend(x_next, x, h, m)
 
     return algorithm(_two, step)
@@ -50,7 +51,7 @@ def _adagrad_step(o, k, x, x_next, state, p):
     o.sample(x, est)
     en = norm(est)
     b_sq[0] += en * en
-    h, clipped = rule_step_size(RULE_POWER, p, math.sqrt(b_sq[0]))
+    h, clipped = power_step(p, math.sqrt(b_sq[0]))
     return en, h * en, clipped, descend(x_next, x, h, est)
 
 
@@ -73,7 +74,7 @@ def _adam_step(o, k, x, x_next, state, p):
         s2[j] = b2 * s2[j] + (1.0 - b2) * est[j] * est[j]
         out[j] = (m[j] / c1) / (math.sqrt(s2[j] / c2) + delta)
     en = norm(out)
-    h, clipped = rule_step_size(RULE_FIXED, p, en)
+    h, clipped = fixed_step(p, en)
     return en, h * en, clipped, descend(x_next, x, h, out)
 
 

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from l0l1.methods.algorithm import algorithm, descend, norm
 from l0l1.methods.algorithms.rules import init
-from l0l1.methods.steps import RULE_POWER, rule_step_size
+from l0l1.methods.steps import power_step
 
 
 def _step(o, k, x, x_next, state, p):
     g = state[0]
     o.grad(x, g)
     gn = norm(g)
-    h, _ = rule_step_size(RULE_POWER, p, gn)
+    h, _ = power_step(p, gn)
     h *= o.value(x) - p[2]
     return gn, h * gn, False, descend(x_next, x, h, g)
 

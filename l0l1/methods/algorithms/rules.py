@@ -11,7 +11,7 @@ import numpy as np
 from numba import njit
 
 from l0l1.methods.algorithm import algorithm, descend, norm
-from l0l1.methods.steps import rule_step_size
+from l0l1.methods.steps import RULES
 
 
 def init(o, x0, p):
@@ -45,13 +45,8 @@ def step_rule_algorithm(rule_fn):
 
 
 def builtin_rule(rule: int):
-    """Built-in step rule ``rule`` as a function (p, g) -> (h, clipped)."""
-
-    @njit(inline="always")
-    def fn(p, g):
-        return rule_step_size(rule, p, g)
-
-    return fn
+    """Built-in step rule ``rule`` (steps.RULE_*) as its function (p, g) -> (h, clipped)."""
+    return RULES[rule]
 
 
 def user_rule(step):
