@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from l0l1 import runs
+from l0l1.jitstatic import Static  # a kind reaches jitted code as Static(kind)
 from l0l1.methods import kernels, registry
 from l0l1.methods.algorithms import rules, spider
 from l0l1.methods.driver import run_algorithm
@@ -197,7 +198,8 @@ def test_bernoulli_oracle_is_unbiased_with_the_stated_variance():
     draws = np.empty((40_000, prob.dim))
     for k in range(draws.shape[0]):
         oracles.draw_sample(oracles.ORACLE_BERNOULLI, prob.P, prob.v, p, 0, rng, s)
-        oracles.sample_grad_into(oracles.ORACLE_BERNOULLI, prob.kind, prob.P, prob.v, s, x, out)
+        kind = Static(prob.kind)
+        oracles.sample_grad_into(oracles.ORACLE_BERNOULLI, kind, prob.P, prob.v, s, x, out)
         draws[k] = out
     assert np.all(draws[:, [0, 1, 3, 4]] == g[[0, 1, 3, 4]])  # only the frontier is noisy
     assert g[2] != 0 and np.all(g[3:] == 0)
@@ -215,7 +217,8 @@ def test_bernoulli_draws_match_twin_and_consume_the_same_stream():
     x = prob.v[0] * np.array([0.9, 0.6, 0.2, 0.0, 0.0])
     for _ in range(50):
         oracles.draw_sample(oracles.ORACLE_BERNOULLI, prob.P, prob.v, 0.3, 0, rng_nb, s)
-        oracles.sample_grad_into(oracles.ORACLE_BERNOULLI, prob.kind, prob.P, prob.v, s, x, out)
+        kind = Static(prob.kind)
+        oracles.sample_grad_into(oracles.ORACLE_BERNOULLI, kind, prob.P, prob.v, s, x, out)
         sample = twins.draw_sample(twins.BERNOULLI, prob.P, prob.v, 0.3, 0, rng_tw, prob.dim)
         expect = twins.sample_grad(twins.BERNOULLI, prob.kind, prob.P, prob.v, sample, x)
         np.testing.assert_allclose(out, expect, rtol=1e-13, atol=1e-15)

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from l0l1 import runs
+from l0l1.jitstatic import Static  # a kind reaches jitted code as Static(kind)
 from l0l1.methods import kernels, registry, steps
 from l0l1.methods.algorithms import rules, spider
 from l0l1.methods.driver import run_algorithm
@@ -213,7 +214,7 @@ def test_oracle_draws_match_twin_and_consume_the_same_stream(key, oracle, w):
     out = np.empty(prob.dim)
     for _ in range(25):
         oracles.draw_sample(code, prob.P, prob.v, w, prob.n, rng_nb, s)
-        oracles.sample_grad_into(code, prob.kind, prob.P, prob.v, s, x, out)
+        oracles.sample_grad_into(code, Static(prob.kind), prob.P, prob.v, s, x, out)
         sample = twins.draw_sample(code, prob.P, prob.v, w, prob.n, rng_tw, prob.dim)
         expect = twins.sample_grad(code, prob.kind, prob.P, prob.v, sample, x)
         np.testing.assert_allclose(out, expect, rtol=1e-12, atol=1e-13 * (1 + np.abs(expect).max()))

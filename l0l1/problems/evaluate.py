@@ -1,21 +1,18 @@
 """Numba formulas of every problem kind (THEORY T2): value, gradient, component gradient.
 
-Built-in problems: one switch on an integer ``kind`` (see kinds.KIND_*) in ``kind_value``,
-``kind_grad_into`` and ``kind_component_grad_into``; all are ``njit(cache=True)`` and take
-only arrays and scalars, so the kernels in :mod:`l0l1.methods` can inline them.
-KIND_COSH is the scaled cosh sum_j cosh(a x_j)/a^2 with a = P[0, 0] (a = 1: cosh x; the
-products and quotients by a = 1 are exact, so its bits are those of the plain formula).
+Built-in problems: each kind (kinds.KIND_*) has its value, gradient and component
+gradient as functions of their own (``FORMULAS``), all ``njit(cache=True)`` on arrays and
+scalars. KIND_COSH is the scaled cosh sum_j cosh(a x_j)/a^2 with a = P[0, 0] (a = 1:
+cosh x; the products and quotients by a = 1 are exact, so its bits are those of the plain
+formula). No switch: a kind compiles its own formulas alone.
 
-Each kind's value, gradient and component gradient are also functions of their own
-(``FORMULAS``): given ``Static(kind)`` (:mod:`l0l1.jitstatic`), the door below compiles
-that kind's formulas alone, as calls that LLVM inlines where it pays (the T6 driver,
-:mod:`l0l1.methods.driver`); given a plain integer, the switch (the older loops).
-
-User problems (``Problem.from_functions``): ``kind`` is a :class:`l0l1.usercode.JitCode`
-token. The kernels call the generic ``value``, ``grad_into`` and ``component_grad_into``,
-which Numba resolves at compile time from the type of ``kind`` (``@overload``): the
-built-in switch for an integer, the user's own functions for a token. One door, so a user
-problem gets the kernels, oracles, counts and traces of the built-in ones.
+The kernels call the generic ``value``, ``grad_into`` and ``component_grad_into``, which
+Numba resolves at compile time from the type of ``kind`` (``@overload``): for
+``Static(kind)`` (:mod:`l0l1.jitstatic`) that kind's formulas, as calls that LLVM inlines
+where it pays (the T6 driver, :mod:`l0l1.methods.driver`); for a user problem's
+:class:`l0l1.usercode.JitCode` token (``Problem.from_functions``) the user's own
+functions. One door, so a user problem gets the kernels, oracles, counts and traces of the
+built-in ones. From Python the same three names look the kind's formula up.
 """
 
 from __future__ import annotations
@@ -315,7 +312,9 @@ def _no_component(P, v, i, x, out):
     out[:] = np.nan
 
 
-# kind -> (value, gradient, component gradient): what the typed door compiles for a kind alone
+_NONE = (_no_value, _no_grad, _no_component)
+
+# kind -> (value, gradient, component gradient): a kind compiles its own formulas alone
 FORMULAS = {
     KIND_POLY: (_value_poly, _grad_poly, _no_component),
     KIND_EXP: (_value_exp, _grad_exp, _no_component),
@@ -329,70 +328,6 @@ FORMULAS = {
     KIND_Z20_BOWL: (_value_bowl, _grad_bowl, _no_component),
     KIND_PIECES: (_value_pieces, _grad_pieces, _no_component),
 }
-
-
-@njit(cache=True)
-def kind_value(kind, P, v, x):
-    """f(x) for a built-in kind."""
-    if kind == KIND_POLY:
-        return _value_poly(P, v, x)
-    if kind == KIND_EXP:
-        return _value_exp(P, v, x)
-    if kind == KIND_COSH:
-        return _value_cosh(P, v, x)
-    if kind == KIND_LOGCOSH:
-        return _value_logcosh(P, v, x)
-    if kind == KIND_LOGISTIC:
-        return _value_logistic(P, v, x)
-    if kind == KIND_PHASE:
-        return _value_phase(P, v, x)
-    if kind == KIND_PHASE_POP:
-        return _value_phase_pop(P, v, x)
-    if kind == KIND_CHAIN or kind == KIND_CHAIN_SUM:
-        return _value_chain(P, v, x)
-    if kind == KIND_Z20_BOWL:
-        return _value_bowl(P, v, x)
-    if kind == KIND_PIECES:
-        return _value_pieces(P, v, x)
-    return np.nan
-
-
-@njit(cache=True, inline="always")
-def kind_grad_into(kind, P, v, x, out):
-    """out <- grad f(x) for a built-in kind."""
-    if kind == KIND_POLY:
-        _grad_poly(P, v, x, out)
-    elif kind == KIND_EXP:
-        _grad_exp(P, v, x, out)
-    elif kind == KIND_COSH:
-        _grad_cosh(P, v, x, out)
-    elif kind == KIND_LOGCOSH:
-        _grad_logcosh(P, v, x, out)
-    elif kind == KIND_LOGISTIC:
-        _grad_logistic(P, v, x, out)
-    elif kind == KIND_PHASE:
-        _grad_phase(P, v, x, out)
-    elif kind == KIND_PHASE_POP:
-        _grad_phase_pop(P, v, x, out)
-    elif kind == KIND_CHAIN or kind == KIND_CHAIN_SUM:
-        _grad_chain(P, v, x, out)
-    elif kind == KIND_Z20_BOWL:
-        _grad_bowl(P, v, x, out)
-    elif kind == KIND_PIECES:
-        _grad_pieces(P, v, x, out)
-    else:
-        out[:] = np.nan
-
-
-@njit(cache=True)
-def kind_component_grad_into(kind, P, v, i, x, out):
-    """out <- grad f_i(x) for finite sums (f = mean of f_i); KIND_PHASE, KIND_CHAIN_SUM."""
-    if kind == KIND_PHASE:
-        _component_phase(P, v, i, x, out)
-    elif kind == KIND_CHAIN_SUM:
-        _component_chain_sum(P, v, i, x, out)
-    else:
-        out[:] = np.nan
 
 
 @njit(cache=True)
@@ -414,7 +349,7 @@ def value(kind, P, v, x):
     """f(x) for a built-in kind or a user token."""
     if isinstance(kind, usercode.JitCode):
         return float(kind.functions["value"](x))
-    return kind_value(kind, P, v, x)
+    return float(FORMULAS.get(kind, _NONE)[0](P, v, x))
 
 
 def grad_into(kind, P, v, x, out):
@@ -422,7 +357,7 @@ def grad_into(kind, P, v, x, out):
     if isinstance(kind, usercode.JitCode):
         _user_grad_py(kind, "grad", (x,), out)
     else:
-        kind_grad_into(kind, P, v, x, out)
+        FORMULAS.get(kind, _NONE)[1](P, v, x, out)
 
 
 def component_grad_into(kind, P, v, i, x, out):
@@ -430,7 +365,7 @@ def component_grad_into(kind, P, v, i, x, out):
     if isinstance(kind, usercode.JitCode):
         _user_grad_py(kind, "component_grad", (i, x), out)
     else:
-        kind_component_grad_into(kind, P, v, i, x, out)
+        FORMULAS.get(kind, _NONE)[2](P, v, i, x, out)
 
 
 def _user_grad_py(code, slot, args, out):
@@ -462,7 +397,7 @@ def _formula(kind, slot: int):
     not inlined into the caller's Numba IR: LLVM inlines it where it pays, and a kernel
     compiles in a third of the time (benchmarks/README.md)."""
     if isinstance(kind, StaticType):
-        return FORMULAS.get(kind.value, (_no_value, _no_grad, _no_component))[slot]
+        return FORMULAS.get(kind.value, _NONE)[slot]
     return None
 
 
@@ -471,8 +406,6 @@ def _value_ol(kind, P, v, x):
     fn = _formula(kind, 0)
     if fn is not None:
         return lambda kind, P, v, x: fn(P, v, x)
-    if isinstance(kind, types.Integer):
-        return kind_value.py_func
     code = _user(kind)
     if code is not None:
         fn = code.functions["value"]
@@ -515,8 +448,6 @@ def _grad_into_ol(kind, P, v, x, out):
     fn = _formula(kind, 1)
     if fn is not None:
         return lambda kind, P, v, x, out: fn(P, v, x, out)
-    if isinstance(kind, types.Integer):
-        return kind_grad_into.py_func
     return _user_grad(kind)
 
 
@@ -525,8 +456,6 @@ def _component_grad_into_ol(kind, P, v, i, x, out):
     fn = _formula(kind, 2)
     if fn is not None:
         return lambda kind, P, v, i, x, out: fn(P, v, i, x, out)
-    if isinstance(kind, types.Integer):
-        return kind_component_grad_into.py_func
     code = _user(kind)
     if code is not None and "component_grad" not in code.functions:
         return lambda kind, P, v, i, x, out: out.fill(np.nan)
