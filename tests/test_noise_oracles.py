@@ -14,6 +14,7 @@ import pytest
 from scipy import stats
 
 from l0l1 import make_problem, run
+from l0l1.jitstatic import Static  # a kind reaches jitted code as Static(kind)
 from l0l1.problems import oracles
 
 N = 20_000
@@ -28,7 +29,7 @@ def _noise(code, w, d, g, seed=0, count=N):
     xs = np.empty((count, d))
     for i in range(count):
         oracles.draw_sample(code, prob.P, prob.v, w, prob.n, rng, s)
-        oracles.sample_grad_into(code, prob.kind, prob.P, prob.v, s, x, out)
+        oracles.sample_grad_into(code, Static(prob.kind), prob.P, prob.v, s, x, out)
         xs[i] = out - g
     return xs
 
