@@ -30,20 +30,11 @@ PROBLEM_PARAMS = {
     "c": "c",
     "omega": "omega",
 }
-# The names l0l1.problems.catalog.PROBLEMS knows (kept here so --help imports nothing heavy;
-# tests/test_cli.py checks that the two agree).
-PROBLEM_NAMES = (
-    "polynomial", "separable_polynomial", "exp", "cosh", "logcosh", "logistic",
-    "phase_retrieval", "online_phase_retrieval", "zero_chain", "zero_chain_sum", "z20_bowl",
-)  # fmt: skip
 INT_PARAMS = ("dim", "m", "d", "problem_seed", "T", "n")
-# The built-in names of l0l1.methods.registry.METHODS (tests/test_cli.py checks them too).
-METHOD_NAMES = (
-    "gd", "clipped_gd", "normalized_gd", "v24_si", "v24_cl", "v24_star", "smoothed_clip", "sgd",
-    "clipped_sgd", "spider", "spider_clip", "svrg", "sarah", "beta_normalized_gd", "nsgd_m",
-    "nsgd_m_agnostic", "clipped_sgd_m", "adagrad_norm", "adam", "clipped_sgd_c", "gd_ps",
-    "l0l1_gd", "stm_max", "armijo_gd", "adgd", "sign_gd", "sign_sgd", "normalized_hb",
-)  # fmt: skip
+# The subcommands whose help lists the problem and method names: building their parser reads
+# the catalog and the registry (what they run imports them anyway); the others, and
+# `l0l1 --help`, import neither.
+NAMED = ("run", "worstcase")
 ENTRY = "module:name or file.py:name"
 
 
@@ -117,10 +108,27 @@ def _params(items: list[str]) -> dict:
     return out
 
 
-def _registered(module: str, table: str, builtin: tuple[str, ...]) -> tuple[str, ...]:
-    """Names registered in this process beyond the built-in ones (none unless imported)."""
-    mod = sys.modules.get(module)
-    return tuple(n for n in getattr(mod, table, ()) if n not in builtin)
+def _subcommand(argv) -> str | None:
+    """The subcommand ``argv`` names: its first word that is not a top-level option or the
+    value of ``--import``."""
+    words = iter(argv)
+    for word in words:
+        if word == "--import":
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
+def _names(command: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(problem names, method names) as the catalog and the registry hold them (built-in and
+    registered), for the subcommands in NAMED; empty for the others."""
+    if command not in NAMED:
+        return (), ()
+    from l0l1.methods.registry import METHODS
+    from l0l1.problems.catalog import PROBLEMS
+
+    return tuple(PROBLEMS), tuple(METHODS)
 
 
 def _import_plugins(argv) -> None:
@@ -154,9 +162,8 @@ def _problem_kwargs(args) -> dict:
     return kwargs
 
 
-def _add_problem_options(p: argparse.ArgumentParser) -> None:
+def _add_problem_options(p: argparse.ArgumentParser, names: tuple[str, ...]) -> None:
     g = p.add_argument_group("problem")
-    names = PROBLEM_NAMES + _registered("l0l1.problems.catalog", "PROBLEMS", PROBLEM_NAMES)
     g.add_argument(
         "--problem",
         default="polynomial",
@@ -184,7 +191,19 @@ def _add_problem_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--omega", help="zero_chain_sum: perturbation frequency (default 2)")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _deterministic(methods: tuple[str, ...]) -> tuple[str, ...]:
+    """The methods ``l0l1 worstcase`` searches (none listed when ``methods`` is empty)."""
+    if not methods:
+        return ()
+    from l0l1.worstcase.adapter import deterministic_methods
+
+    return tuple(deterministic_methods())
+
+
+def build_parser(command: str | None = "run") -> argparse.ArgumentParser:
+    """The CLI's parser; the name lists in the help of the NAMED subcommands are read from
+    the catalog and the registry only when ``command`` is one of them."""
+    problems, methods = _names(command)
     parser = _Parser(
         prog="l0l1",
         description="A sandbox for (L0,L1)-smooth non-convex optimization: run methods with "
@@ -200,8 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
     from l0l1.experiments import cli_sweep
 
     r = sub.add_parser("run", help="run one method on one problem from x0")
-    _add_problem_options(r)
-    methods = METHOD_NAMES + _registered("l0l1.methods.registry", "METHODS", METHOD_NAMES)
+    _add_problem_options(r, problems)
     r.add_argument(
         "--method", default="clipped_gd",
         help=f"method name (default: clipped_gd): {', '.join(methods)}; or {ENTRY}",
@@ -242,7 +260,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_reproduce.add_parser(sub)
     cli_demo.add_parser(sub)
     cli_nn.add_parser(sub)
-    cli_worstcase.add_parser(sub, methods, ENTRY)
+    cli_worstcase.add_parser(sub, _deterministic(methods), ENTRY)
 
     c = sub.add_parser(
         "constants",
@@ -287,8 +305,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv) -> int:
-    _import_plugins(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    _import_plugins(argv)
+    parser = build_parser(_subcommand(argv))
     args = parser.parse_args(argv)
     if args.version:
         from l0l1 import __version__

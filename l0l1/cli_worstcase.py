@@ -24,7 +24,7 @@ def add_parser(subparsers, methods: tuple[str, ...], entry: str) -> None:
     p.add_argument(
         "--method", required=True,
         help="a deterministic method among "
-        f"{', '.join(methods)} (stochastic ones are refused with the list of allowed ones); "
+        f"{', '.join(methods)} (a stochastic one is refused with this list); "
         f"or {entry}. A step rule x - h(|g|) g is searched exactly over a grid; an algorithm "
         "is replayed on every candidate (a lower bound, not proven the worst)",
     )  # fmt: skip

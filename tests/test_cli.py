@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -107,13 +108,37 @@ def test_constants_table_x4(capsys):
         assert r["L0_hi"] - r["L0_lo"] <= 1e-12 * r["L0_hi"]
 
 
-def test_help_lists_every_problem_and_method():
-    from l0l1.cli import METHOD_NAMES, PROBLEM_NAMES
+def test_help_lists_every_problem_and_method(capsys):
+    """`run --help` lists the catalog's problems and the registry's methods as they are (no
+    hand-kept copy), a method a file registers with --import included."""
     from l0l1.methods.registry import METHODS
-    from l0l1.problems.catalog import BUILTIN_PROBLEMS
+    from l0l1.problems.catalog import PROBLEMS
 
-    assert BUILTIN_PROBLEMS == PROBLEM_NAMES
-    assert tuple(n for n, spec in METHODS.items() if spec.builtin) == METHOD_NAMES
+    algos = Path(__file__).resolve().parent / "usercode" / "algorithms.py"
+    with pytest.raises(SystemExit):
+        main(["--import", str(algos), "run", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for name in [*PROBLEMS, *METHODS]:
+        assert f" {name}," in text or f" {name};" in text, name
+    assert "extrapolated" in text
+
+
+def test_top_level_help_imports_no_registry():
+    """`l0l1 --help` builds no name list: neither the registry nor the catalog (Numba,
+    SymPy) is imported."""
+    code = (
+        "import sys, contextlib, io\n"
+        "from l0l1.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try:\n"
+        "        main(['--help'])\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "print(sorted(m for m in ('l0l1.methods.registry', 'l0l1.problems.catalog', 'numba')"
+        " if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr
 
 
 def test_hard_instances_run_from_the_cli(capsys):

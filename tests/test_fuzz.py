@@ -41,8 +41,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from l0l1.cli import PROBLEM_NAMES
 from l0l1.cli import main as l0l1_main
+from l0l1.problems.catalog import BUILTIN_PROBLEMS as PROBLEM_NAMES
 from l0l1.validate import InputError
 from proofs_check.cli import main as proofs_main
 
