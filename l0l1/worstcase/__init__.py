@@ -347,6 +347,8 @@ def build(L0, L1, next_x, x0, targets, floor, tail: bool):
         b, fb, gb = x[-1], f[-1], g[-1]
         for i, (t, s, z, zero) in enumerate(reversed(parts)):
             a = xn if i == len(parts) - 1 else b - t
+            if not a < b:
+                continue  # shorter than float64 resolves at b: no piece
             fa, ga = (float(v) for v in pc.advance(L0, L1, fb, gb, s, a - b, z))
             rows.append((a, b, fa, 0.0 if zero else ga, s))
             b, fb, gb = a, fa, ga
@@ -356,7 +358,7 @@ def build(L0, L1, next_x, x0, targets, floor, tail: bool):
     if tail:
         t = float(pc.dist(L0, L1, max(g[-1], 0.0), 0.0))
         b, fb = x[-1], f[-1]
-        if t > 0:
+        if b - t < b:  # a rise that float64 resolves at b
             fa, _ = (float(v) for v in pc.advance(L0, L1, fb, g[-1], 1.0, -t, 1.0))
             rows.append((b - t, b, fa, 0.0, 1.0))
             b, fb = b - t, fa
