@@ -234,7 +234,7 @@ def _replayed(replay, x0, rows, steps, eps):
     may not be what it saw), rows extended by a linear piece over iterates left of them."""
     from l0l1.problems.witness import table
 
-    xs, fs, gs, _ = replay.trajectory(table(rows), x0, steps, eps or 0.0)
+    xs, fs, gs = replay.trajectory(table(rows), x0, steps, eps or 0.0)
     a, _, fa, ga, _ = rows[0]
     lo = float(np.min(xs))
     if lo < a:
@@ -295,20 +295,20 @@ def _joined(L0, L1, rows, tol: float = 1e-9) -> bool:
     """Whether every piece, followed to the next one's start in floats, meets its listed
     (f, f') there (the certificate's check, cheap): an algorithm's steps can be so long
     that float64 no longer holds the witness."""
+    from l0l1.problems.witness import table
     from l0l1.worstcase import pieces as pc
 
-    rows = np.array([r for r in rows if math.isfinite(r[0])])
-    if len(rows) < 2:
+    T = table([r for r in rows if math.isfinite(r[0])])  # rows a, f(a), f'(a), s, z
+    if T.shape[1] < 2:
         return True
-    a, _, f, g, s = rows[:-1].T
-    z = np.where((g > 0) | ((g == 0) & (s >= 0)), 1.0, -1.0)
+    a, f, g, s, z = T[:, :-1]
     with np.errstate(all="ignore"):
-        fb, gb = pc.advance(L0, L1, f, g, s, rows[1:, 0] - a, z)
-    scale_g = max(1.0, float(np.max(np.abs(rows[:, 3]))))
-    scale_f = scale_g * max(1.0, float(np.ptp(rows[:, 0]))) + float(np.max(np.abs(rows[:, 2])))
+        fb, gb = pc.advance(L0, L1, f, g, s, T[0, 1:] - a, z)
+    scale_g = max(1.0, float(np.max(np.abs(T[2]))))
+    scale_f = scale_g * max(1.0, float(np.ptp(T[0]))) + float(np.max(np.abs(T[1])))
     return bool(
-        np.all(np.abs(gb - rows[1:, 3]) <= tol * scale_g)
-        and np.all(np.abs(fb - rows[1:, 2]) <= tol * scale_f)
+        np.all(np.abs(gb - T[2, 1:]) <= tol * scale_g)
+        and np.all(np.abs(fb - T[1, 1:]) <= tol * scale_f)
     )
 
 

@@ -38,11 +38,11 @@ class Replay:
             rows, x0, k = [(x, math.inf, f, g, 0.0)], x, 0
         else:
             rows, x0, k = state
-        xs, _, _, _ = self.trajectory(witness.table(rows[::-1]), x0, k + 1)
+        xs, _, _ = self.trajectory(witness.table(rows[::-1]), x0, k + 1)
         return float(xs[k + 1]) if xs.size > k + 1 else math.nan
 
     def trajectory(self, P, x0: float, steps: int, eps: float = 0.0):
-        """(x_k, f(x_k), f'(x_k), status) for k = 0..K of the method run from x0 on the
+        """(x_k, f(x_k), f'(x_k)) for k = 0..K of the method run from x0 on the
         witness table ``P`` for ``steps`` iterations, stopping early when |f'(x_k)| <= eps
         (K the stop) or a step is not finite (x_K then the last finite iterate)."""
         from l0l1.methods.driver import run_algorithm
@@ -56,4 +56,4 @@ class Replay:
         xs = out.iterates[: out.rows + 1, 0]
         xs = xs[np.isfinite(xs)]
         fg = np.array([evaluate.piece_at(P, self.v, t) for t in xs]).reshape(-1, 2)
-        return xs, fg[:, 0], fg[:, 1], out.status
+        return xs, fg[:, 0], fg[:, 1]
